@@ -1,0 +1,116 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "mail/tag.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+int cli_exit_code(int r)
+{
+	switch (-r) {
+	case 0: return EX_OK;
+	case EINVAL: return EX_USAGE;
+	case ENOENT: return EX_NOINPUT;
+	case EBADMSG:
+	case EMSGSIZE: return EX_DATAERR;
+	case EEXIST: return EX_DATAERR;
+	case EAGAIN:
+	case ENOSPC:
+	case EIO:
+	case ECONNREFUSED:
+	case ETIMEDOUT: return EX_TEMPFAIL;
+	case EPROTO: return EX_PROTOCOL;
+	case EACCES: return EX_NOPERM;
+	default: return EX_SOFTWARE;
+	}
+}
+
+int cli_fail(int r, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("abusedesk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return cli_exit_code(r);
+}
+
+int cli_open_store(struct cli *c, struct store **ret)
+{
+	char *err = NULL;
+	struct store *s = NULL;
+	int r = store_open(c->cfg.db, &s, &err);
+	if (r < 0) {
+		fprintf(stderr, "abusedesk: cannot open the store: %s\n", err ? err : strerror(-r));
+		free(err);
+		return r;
+	}
+	r = store_migrate(s, c->cfg.ticket_base);
+	if (r < 0) {
+		if (r == -EPROTO)
+			fprintf(stderr, "abusedesk: %s was written by a newer abusedesk; refusing to touch it\n", c->cfg.db);
+		else
+			fprintf(stderr, "abusedesk: cannot prepare the store %s: %s\n", c->cfg.db, store_errmsg(s));
+		store_close(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int cli_ticket_number(struct cli *c, const char *arg, int64_t *ret)
+{
+	uint64_t n;
+	if (cstr_to_u64(arg, TAG_NUMBER_MAX, &n) && n > 0) {
+		*ret = (int64_t)n;
+		return 0;
+	}
+	int64_t t;
+	if (tag_find(arg, c->cfg.tag, &t)) {
+		*ret = t;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void cli_time(int64_t t, char *out, size_t n)
+{
+	if (t <= 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+int64_t cli_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void cli_usage(const struct cli_command *cmd, FILE *f)
+{
+	fprintf(f, "usage: abusedesk [--config FILE] [--db PATH] %s\n\n%s\n", cmd->usage, cmd->summary);
+}
+
+bool cli_wants_help(const struct cli *c, const struct cli_command *cmd)
+{
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--"))
+			break;
+		if (!strcmp(c->argv[i], "-h") || !strcmp(c->argv[i], "--help")) {
+			cli_usage(cmd, stdout);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,98 @@
+/*
+ * process: runs the pipeline over the inbound queue until it is empty.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <sysexits.h>
+
+#include "cli/cli.h"
+#include "mail/mail.h"
+#include "pipeline/pipeline.h"
+#include "util/escape.h"
+#include "util/log.h"
+
+#define PROCESS_BATCH_MAX 1000000
+
+static int run(struct cli *c)
+{
+	static const struct option opts[] = { { "limit", required_argument, 0, 'n' }, { 0, 0, 0, 0 } };
+	uint64_t limit = PROCESS_BATCH_MAX;
+	int o;
+	optind = 0;
+	while ((o = getopt_long(c->argc, c->argv, "n:", opts, NULL)) != -1) {
+		if (o != 'n' || !cstr_to_u64(optarg, PROCESS_BATCH_MAX, &limit))
+			return cli_fail(-EINVAL, "process: usage: %s", cmd_process.usage);
+	}
+	struct templates tpl;
+	char *err = NULL;
+	int r = templates_load(c->cfg.templates, &tpl, &err);
+	if (r < 0) {
+		r = cli_fail(r, "%s", err);
+		free(err);
+		return r;
+	}
+	struct store *s;
+	r = cli_open_store(c, &s);
+	if (r < 0) {
+		templates_free(&tpl);
+		return cli_exit_code(r);
+	}
+	mail_init();
+	struct pipeline p = { s, &c->cfg, &tpl };
+	size_t done = 0, failed = 0, created = 0, acks = 0;
+	int code = EX_OK;
+	for (uint64_t i = 0; i < limit; i++) {
+		struct pipeline_result res;
+		r = pipeline_process_next(&p, cli_now(), &res);
+		if (r == -ENOENT)
+			break;
+		if (r < 0 && res.message == 0) {
+			log_err("process: cannot claim the next message: %s; will retry on the next run", store_errmsg(s));
+			code = cli_exit_code(r);
+			pipeline_result_clear(&res);
+			break;
+		}
+		if (r < 0) {
+			log_warn("process: message %lld failed (%s); it stays queued and will be retried",
+				 (long long)res.message, res.error ? res.error : "?");
+			failed++;
+			pipeline_result_clear(&res);
+			continue;
+		}
+		done++;
+		created += res.is_new_ticket;
+		acks += res.ack_queued;
+		char *from = escape_dup(str_from(res.env_from), ESCAPE_QUOTE_MAX);
+		if (res.is_parked)
+			log_warn("process: message %lld parked as ticket %lld for an analyst: %s", (long long)res.message,
+				 (long long)res.ticket, res.error);
+		else
+			log_info("process: message %lld (%lld bytes from %s) -> ticket %lld%s%s%s%s",
+				 (long long)res.message, (long long)res.size, from, (long long)res.ticket,
+				 res.is_new_ticket ? " (new)" : res.threaded_by ? " (threaded by " : "",
+				 !res.is_new_ticket && res.threaded_by ? res.threaded_by : "",
+				 !res.is_new_ticket && res.threaded_by ? ")" : "",
+				 res.ack_queued ? ", acknowledgment queued" : res.withheld ? ", acknowledgment withheld" : "");
+		free(from);
+		pipeline_result_clear(&res);
+	}
+	if (c->json) {
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I}", "processed", (json_int_t)done, "failed", (json_int_t)failed,
+				      "new_tickets", (json_int_t)created, "acknowledgments", (json_int_t)acks);
+		json_dumpf(j, stdout, JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("processed %zu message(s): %zu new ticket(s), %zu acknowledgment(s) queued, %zu failed\n", done,
+		       created, acks, failed);
+	}
+	store_close(s);
+	templates_free(&tpl);
+	return code;
+}
+
+const struct cli_command cmd_process = {
+	"process", run, "Turn queued inbound messages into tickets and queue the acknowledgments.",
+	"process [--limit N] [--json]",
+};

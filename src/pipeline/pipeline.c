@@ -1,0 +1,242 @@
+#include "pipeline/pipeline.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/defect.h"
+#include "mail/mail.h"
+#include "mail/tag.h"
+#include "pipeline/ack_policy.h"
+#include "pipeline/outbound.h"
+#include "pipeline/thread.h"
+#include "util/xalloc.h"
+
+#define ACK_WINDOW_SECONDS 3600
+#define RETRY_DELAY_SECONDS 30
+
+void pipeline_result_clear(struct pipeline_result *r)
+{
+	free(r->env_from);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *lowercase(const char *s)
+{
+	char *d = xstrdup(s);
+	for (char *p = d; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* Queues the acknowledgment of a new ticket, or says why not. */
+static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const char *env_from,
+		       int64_t now, struct pipeline_result *res)
+{
+	const struct config *cfg = p->cfg;
+	const char *why = ack_policy_withhold_reason(cfg, m, env_from);
+	char *to = lowercase(ack_policy_reply_address(m, env_from));
+	int r = 0;
+	if (!why && cfg->ack_per_sender_per_hour >= 0) {
+		int64_t n = 0;
+		r = store_outbox_count_to(p->store, to, OUTBOX_ACK, now - ACK_WINDOW_SECONDS, &n);
+		if (r < 0)
+			goto out;
+		if (n >= cfg->ack_per_sender_per_hour)
+			why = "the sender has had the hourly maximum of acknowledgments";
+	}
+	if (why) {
+		res->withheld = why;
+		r = store_ticket_set_ack(p->store, ticket, "withheld", why);
+		goto out;
+	}
+
+	char *tag = tag_format(cfg->tag, ticket);
+	char *number = xasprintf("%lld", (long long)ticket);
+	struct template_var vars[] = {
+		{ "team", cfg->team }, { "tag", tag }, { "number", number }, { "subject", m->subject },
+		{ "address", cfg->address }, { "reporter", to },
+	};
+	struct buf body;
+	buf_init(&body, TEMPLATE_SIZE_MAX * 2);
+	char *missing = NULL;
+	r = template_render(p->templates->text[TEMPLATE_ACK], vars, sizeof(vars) / sizeof(vars[0]), &body, &missing);
+	free(missing);
+	free(number);
+	free(tag);
+	if (r < 0) {
+		buf_free(&body);
+		goto out;
+	}
+	/* References: theirs, then the report itself (RFC 5322 3.6.4). */
+	const char **refs = xcalloc(m->n_references + 1, sizeof(char *));
+	size_t n_refs = 0;
+	for (size_t i = 0; i < m->n_references; i++)
+		refs[n_refs++] = m->references[i];
+	if (*m->message_id)
+		refs[n_refs++] = m->message_id;
+	struct outbound_request req = {
+		.ticket = ticket,
+		.purpose = OUTBOX_ACK,
+		.state = OUTBOX_QUEUED,
+		.to = to,
+		.subject = m->subject,
+		.body = buf_str(&body),
+		.in_reply_to = m->message_id,
+		.references = refs,
+		.n_references = n_refs,
+		.auto_replied = true,
+	};
+	r = outbound_queue(p->store, cfg, &req, now, NULL);
+	free(refs);
+	buf_free(&body);
+	if (r < 0)
+		goto out;
+	r = store_ticket_set_ack(p->store, ticket, "queued", "");
+	res->ack_queued = r == 0;
+out:
+	free(to);
+	return r;
+}
+
+/* Everything after the claim, in one transaction. */
+static int process_claimed(struct pipeline *p, const struct message *msg, int64_t now, struct pipeline_result *res)
+{
+	struct mail_parsed m;
+	mail_parse(msg->raw, msg->raw_len, &m);
+	struct buf defects;
+	buf_init(&defects, 1024);
+	defect_names(m.defects, &defects);
+
+	int r = store_begin(p->store);
+	if (r < 0)
+		goto out;
+	int64_t ticket = 0;
+	enum thread_how how = THREAD_NONE;
+	r = thread_find(p->store, p->cfg, &m, &ticket, &how);
+	if (r == -ENOENT) {
+		char *subject = tag_strip_prefixes(m.subject);
+		struct ticket t = {
+			.kind = TICKET_REPORT,
+			.status = TICKET_NEW,
+			.subject = subject,
+			.reporter = (char *)ack_policy_reply_address(&m, msg->env_from),
+			.created_at = now,
+		};
+		r = store_ticket_create(p->store, &t, &ticket);
+		free(subject);
+		if (r < 0)
+			goto fail;
+		res->is_new_ticket = true;
+	} else if (r < 0) {
+		goto fail;
+	} else {
+		res->threaded_by = how == THREAD_BY_TAG ? "tag" : "reference";
+		/* A reporter writing again reopens a resolved ticket, as RTIR
+		 * does with correspondence; a rejected one stays rejected. */
+		struct ticket t;
+		r = store_ticket_get(p->store, ticket, &t);
+		if (r < 0)
+			goto fail;
+		enum ticket_status st = t.status;
+		ticket_clear(&t);
+		r = st == TICKET_RESOLVED ? store_ticket_set_status(p->store, ticket, TICKET_OPEN, now)
+					  : store_ticket_touch(p->store, ticket, now);
+		if (r < 0)
+			goto fail;
+	}
+	struct message_fields f = {
+		.message_id = m.message_id,
+		.subject = m.subject,
+		.from_addr = m.from_addr,
+		.to_addr = m.to_addr,
+		.date_hdr = m.date_hdr,
+		.body_text = m.body_text,
+		.defects = buf_str(&defects),
+	};
+	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
+	if (r < 0)
+		goto fail;
+	if (res->is_new_ticket) {
+		r = acknowledge(p, ticket, &m, msg->env_from, now, res);
+		if (r < 0)
+			goto fail;
+	}
+	r = store_commit(p->store);
+	if (r < 0)
+		goto fail;
+	res->ticket = ticket;
+	goto out;
+fail:
+	store_rollback(p->store);
+	res->error = xasprintf("%s (%s)", strerror(-r), store_errmsg(p->store));
+	res->is_new_ticket = false;
+	res->ack_queued = false;
+	res->withheld = NULL;
+out:
+	buf_free(&defects);
+	mail_parsed_clear(&m);
+	return r;
+}
+
+/* The message has failed too often: keep it as a ticket for an analyst. */
+static int park(struct pipeline *p, const struct message *msg, int64_t now, struct pipeline_result *res)
+{
+	int r = store_begin(p->store);
+	if (r < 0)
+		return r;
+	struct ticket t = {
+		.kind = TICKET_REPORT,
+		.status = TICKET_NEW,
+		.subject = "(message could not be processed)",
+		.reporter = msg->env_from,
+		.ack = "withheld",
+		.ack_note = "the message could not be processed; an analyst must read it",
+		.needs_analyst = true,
+		.created_at = now,
+	};
+	int64_t ticket = 0;
+	char *error = xasprintf("processing failed %lld times; last error: %s", (long long)msg->attempts - 1,
+				msg->error && *msg->error ? msg->error : "the process died while processing it");
+	r = store_ticket_create(p->store, &t, &ticket);
+	if (r >= 0)
+		r = store_inbound_park(p->store, msg->id, ticket, error, now);
+	if (r >= 0)
+		r = store_commit(p->store);
+	if (r < 0) {
+		store_rollback(p->store);
+		free(error);
+		return r;
+	}
+	res->ticket = ticket;
+	res->is_new_ticket = true;
+	res->is_parked = true;
+	res->error = error;
+	return 0;
+}
+
+int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	struct message msg;
+	int r = store_inbound_claim(p->store, now, p->cfg->process_lease_seconds, &msg);
+	if (r < 0)
+		return r;
+	ret->message = msg.id;
+	ret->size = msg.size;
+	ret->env_from = xstrdup(msg.env_from);
+	if (msg.attempts > p->cfg->process_attempts_max) {
+		r = park(p, &msg, now, ret);
+	} else {
+		r = process_claimed(p, &msg, now, ret);
+		if (r < 0) {
+			char *err = xstrndup(ret->error, PIPELINE_ERROR_MAX);
+			store_inbound_release(p->store, msg.id, err, now + RETRY_DELAY_SECONDS * msg.attempts);
+			free(err);
+		}
+	}
+	message_clear(&msg);
+	return r;
+}

@@ -1,0 +1,48 @@
+/*
+ * pipeline: an inbound message becomes part of a ticket.
+ *
+ * The same code runs under `abusedesk process` and the daemon's workers.
+ * For one queued message: claim it (an attempt is counted and committed
+ * first, so a message that crashes us is noticed), parse it, then in ONE
+ * transaction thread it to a ticket or open a new one, record what was
+ * read, and queue the acknowledgment (or record why it was withheld).
+ * A crash anywhere before COMMIT leaves the message queued; the next run
+ * does the whole step again, so nothing is done twice.
+ *
+ * A message that has used up its attempts is parked: it becomes a ticket
+ * marked for an analyst, with the error, and its raw text readable.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "pipeline/templates.h"
+#include "store/store.h"
+
+#define PIPELINE_ERROR_MAX 500
+
+struct pipeline_result {
+	int64_t message;	/* the inbound message's id */
+	int64_t ticket;
+	bool is_new_ticket;
+	bool is_parked;
+	bool ack_queued;
+	const char *withheld;	/* static reason, or NULL */
+	const char *threaded_by;/* "tag", "reference" or NULL for a new ticket */
+	int64_t size;
+	char *env_from;		/* owned: pipeline_result_clear() */
+	char *error;		/* owned: why this attempt failed */
+};
+
+struct pipeline {
+	struct store *store;
+	const struct config *cfg;
+	const struct templates *templates;
+};
+
+/* Processes the next due message. -ENOENT when the queue is empty; another
+ * negative value when this attempt failed (the message is released for a
+ * later retry and ret->error says why). */
+int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret);
+void pipeline_result_clear(struct pipeline_result *r);

@@ -1,0 +1,113 @@
+/*
+ * The schema, written once for every backend. Types that differ between
+ * dialects are named placeholders, filled in from db_ops by schema_render():
+ *   {ID}   an auto-numbered 64-bit primary key
+ *   {INT}  a 64-bit integer
+ *   {BLOB} raw bytes
+ * Migration i takes the schema from version i to i+1; a change to the
+ * schema is a new string at the end, never an edit of an old one.
+ */
+#include "store/schema.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+const char *const schema_migrations[] = {
+	/* 1: tickets, messages (the inbound queue and our outbound mail), outbox, audit */
+	"CREATE TABLE seq (name TEXT PRIMARY KEY, value {INT} NOT NULL);"
+	"CREATE TABLE ticket ("
+	"  number {INT} PRIMARY KEY,"
+	"  kind TEXT NOT NULL DEFAULT 'report',"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  reporter TEXT NOT NULL DEFAULT '',"
+	"  classification TEXT NOT NULL DEFAULT '',"
+	"  org TEXT NOT NULL DEFAULT '',"
+	"  merged_into {INT} REFERENCES ticket(number),"
+	"  ack TEXT NOT NULL DEFAULT '',"
+	"  ack_note TEXT NOT NULL DEFAULT '',"
+	"  needs_analyst {INT} NOT NULL DEFAULT 0,"
+	"  created_at {INT} NOT NULL,"
+	"  updated_at {INT} NOT NULL);"
+	"CREATE INDEX ticket_status ON ticket(status, number);"
+	"CREATE TABLE message ("
+	"  id {ID},"
+	"  direction TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  digest TEXT UNIQUE,"
+	"  raw {BLOB} NOT NULL,"
+	"  size {INT} NOT NULL,"
+	"  env_from TEXT NOT NULL DEFAULT '',"
+	"  env_to TEXT NOT NULL DEFAULT '',"
+	"  received_at {INT} NOT NULL,"
+	"  attempts {INT} NOT NULL DEFAULT 0,"
+	"  lease_until {INT} NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  ticket {INT} REFERENCES ticket(number),"
+	"  message_id TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  from_addr TEXT NOT NULL DEFAULT '',"
+	"  to_addr TEXT NOT NULL DEFAULT '',"
+	"  date_hdr TEXT NOT NULL DEFAULT '',"
+	"  body_text TEXT NOT NULL DEFAULT '',"
+	"  defects TEXT NOT NULL DEFAULT '',"
+	"  processed_at {INT});"
+	"CREATE INDEX message_queue ON message(state, id);"
+	"CREATE INDEX message_ticket ON message(ticket, id);"
+	"CREATE INDEX message_msgid ON message(message_id);"
+	"CREATE TABLE outbox ("
+	"  id {ID},"
+	"  message {INT} NOT NULL REFERENCES message(id),"
+	"  ticket {INT} REFERENCES ticket(number),"
+	"  purpose TEXT NOT NULL,"
+	"  env_from TEXT NOT NULL,"
+	"  rcpt TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  attempts {INT} NOT NULL DEFAULT 0,"
+	"  next_try {INT} NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at {INT} NOT NULL,"
+	"  sent_at {INT});"
+	"CREATE INDEX outbox_due ON outbox(state, next_try);"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt, purpose, created_at);"
+	"CREATE TABLE audit ("
+	"  id {ID},"
+	"  at {INT} NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  ticket {INT},"
+	"  action TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_ticket ON audit(ticket, id);",
+};
+
+const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
+
+char *schema_render(const char *sql, const struct db_ops *ops)
+{
+	static const struct {
+		const char *token;
+		size_t offset;
+	} tokens[] = {
+		{ "{ID}", offsetof(struct db_ops, type_id) },
+		{ "{INT}", offsetof(struct db_ops, type_int) },
+		{ "{BLOB}", offsetof(struct db_ops, type_blob) },
+	};
+	struct buf b;
+	buf_init(&b, (size_t)-1 / 2);
+	for (const char *p = sql; *p;) {
+		size_t i;
+		for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+			size_t n = strlen(tokens[i].token);
+			if (!strncmp(p, tokens[i].token, n)) {
+				buf_append_str(&b, *(const char *const *)((const char *)ops + tokens[i].offset));
+				p += n;
+				break;
+			}
+		}
+		if (i == sizeof(tokens) / sizeof(tokens[0]))
+			buf_append_char(&b, *p++);
+	}
+	return buf_steal(&b);
+}

@@ -1,0 +1,670 @@
+/*
+ * The store's queries, written once for every backend (see db.h).
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/schema.h"
+#include "util/digest.h"
+#include "util/xalloc.h"
+
+struct store {
+	const struct db_ops *ops;
+	void *conn;
+};
+
+#define PARAMS(...) (const struct db_val[]){ __VA_ARGS__ }, sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val)
+#define Q(s, sql, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), NULL)
+#define QR(s, sql, res, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), res)
+#define I(x) DB_INT_V(x)
+#define T(x) db_text(x)
+
+int store_open(const char *url, struct store **ret_store, char **ret_error)
+{
+	const struct db_ops *ops = &db_sqlite_ops;
+	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
+		*ret_error = xasprintf("%s: the PostgreSQL store is not built into this version", url);
+		return -EINVAL;
+	}
+	void *conn = NULL;
+	int r = ops->open(url, &conn, ret_error);
+	if (r < 0)
+		return r;
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->ops = ops;
+	s->conn = conn;
+	*ret_store = s;
+	return 0;
+}
+
+struct store *store_close(struct store *s)
+{
+	if (s) {
+		s->ops->close(s->conn);
+		free(s);
+	}
+	return NULL;
+}
+
+const char *store_errmsg(struct store *s)
+{
+	return s->ops->errmsg(s->conn);
+}
+
+const char *store_backend_name(struct store *s)
+{
+	return s->ops->name;
+}
+
+int store_begin(struct store *s)
+{
+	return s->ops->begin(s->conn);
+}
+
+int store_commit(struct store *s)
+{
+	return s->ops->commit(s->conn);
+}
+
+int store_rollback(struct store *s)
+{
+	return s->ops->rollback(s->conn);
+}
+
+/* Runs r = expr inside a transaction of its own. */
+static int finish_tx(struct store *s, int r)
+{
+	if (r < 0) {
+		store_rollback(s);
+		return r;
+	}
+	int c = store_commit(s);
+	if (c < 0) {
+		store_rollback(s);
+		return c;
+	}
+	return r;
+}
+
+int store_schema_version(struct store *s, int64_t *ret_version)
+{
+	struct db_res *res = NULL;
+	int r = s->ops->exec_script(s->conn, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+	if (r < 0)
+		return r;
+	static const char sql[] = "SELECT max(version) FROM schema_version";
+	r = s->ops->query(s->conn, sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	*ret_version = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+int store_migrate(struct store *s, int64_t ticket_base)
+{
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	int64_t version = 0;
+	r = store_schema_version(s, &version);
+	if (r < 0)
+		return finish_tx(s, r);
+	if (version > (int64_t)schema_migrations_count) {
+		/* A newer abusedesk wrote this database; do not touch it. */
+		return finish_tx(s, -EPROTO);
+	}
+	for (size_t v = (size_t)version; v < schema_migrations_count; v++) {
+		char *script = schema_render(schema_migrations[v], s->ops);
+		r = s->ops->exec_script(s->conn, script);
+		free(script);
+		if (r < 0)
+			return finish_tx(s, r);
+		static const char sql[] = "INSERT INTO schema_version (version) VALUES ($1)";
+		r = Q(s, sql, I(v + 1));
+		if (r < 0)
+			return finish_tx(s, r);
+	}
+	r = s->ops->seq_floor(s->conn, "ticket", ticket_base);
+	return finish_tx(s, r);
+}
+
+/* ---- intake ---- */
+
+int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
+		      int64_t now, int64_t *ret_id, bool *ret_duplicate)
+{
+	char digest[DIGEST_HEX_LEN + 1];
+	struct digest_part parts[] = {
+		{ env_from, strlen(env_from) },
+		{ env_to, strlen(env_to) },
+		{ raw, len },
+	};
+	digest_hex(parts, 3, digest);
+
+	static const char ins[] =
+		"INSERT INTO message (direction, state, digest, raw, size, env_from, env_to, received_at)"
+		" VALUES ('in', 'queued', $1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (digest) DO NOTHING RETURNING id";
+	static const char find[] = "SELECT id FROM message WHERE digest = $1";
+	struct db_res *res = NULL;
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	r = QR(s, ins, &res, T(digest), DB_BLOB_V(raw, len), I(len), T(env_from), T(env_to), I(now));
+	if (r < 0)
+		return finish_tx(s, r);
+	bool dup = res->rows == 0;
+	if (dup) {
+		db_res_free(res);
+		res = NULL;
+		r = QR(s, find, &res, T(digest));
+		if (r < 0)
+			return finish_tx(s, r);
+	}
+	int64_t id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	r = finish_tx(s, 0);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	*ret_duplicate = dup;
+	return 0;
+}
+
+#define MESSAGE_COLS \
+	"id, direction, state, size, received_at, attempts, coalesce(ticket, 0), env_from, env_to, message_id," \
+	" subject, from_addr, to_addr, date_hdr, body_text, defects, error"
+
+static void message_from_row(struct db_res *res, size_t row, struct message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = db_res_int(res, row, 0);
+	m->is_inbound = !strcmp(db_res_text(res, row, 1), "in");
+	message_state_from_name(db_res_text(res, row, 2), &m->state);
+	m->size = db_res_int(res, row, 3);
+	m->received_at = db_res_int(res, row, 4);
+	m->attempts = db_res_int(res, row, 5);
+	m->ticket = db_res_int(res, row, 6);
+	m->env_from = db_res_take(res, row, 7, NULL);
+	m->env_to = db_res_take(res, row, 8, NULL);
+	m->message_id = db_res_take(res, row, 9, NULL);
+	m->subject = db_res_take(res, row, 10, NULL);
+	m->from_addr = db_res_take(res, row, 11, NULL);
+	m->to_addr = db_res_take(res, row, 12, NULL);
+	m->date_hdr = db_res_take(res, row, 13, NULL);
+	m->body_text = db_res_take(res, row, 14, NULL);
+	m->defects = db_res_take(res, row, 15, NULL);
+	m->error = db_res_take(res, row, 16, NULL);
+}
+
+static int message_raw(struct store *s, int64_t id, struct message *m)
+{
+	static const char sql[] = "SELECT raw FROM message WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	m->raw = db_res_take(res, 0, 0, &m->raw_len);
+	db_res_free(res);
+	return 0;
+}
+
+int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret)
+{
+	/* SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic.
+	 * The subquery text differs per backend only by claim_suffix. */
+	static const char pick[] =
+		"SELECT id FROM message WHERE direction = 'in'"
+		" AND (state = 'queued' OR state = 'processing') AND lease_until <= $1"
+		" ORDER BY id LIMIT 1";
+	static const char claim[] =
+		"UPDATE message SET state = 'processing', attempts = attempts + 1, lease_until = $2"
+		" WHERE id = $1 RETURNING " MESSAGE_COLS;
+	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
+	struct db_res *res = NULL;
+	int r = store_begin(s);
+	if (r < 0) {
+		free(pick_sql);
+		return r;
+	}
+	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
+	free(pick_sql);
+	if (r < 0)
+		return finish_tx(s, r);
+	if (res->rows == 0) {
+		db_res_free(res);
+		return finish_tx(s, -ENOENT);
+	}
+	int64_t id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	res = NULL;
+	r = QR(s, claim, &res, I(id), I(now + lease_seconds));
+	if (r < 0)
+		return finish_tx(s, r);
+	struct message m;
+	message_from_row(res, 0, &m);
+	db_res_free(res);
+	r = message_raw(s, id, &m);
+	r = finish_tx(s, r);
+	if (r < 0) {
+		message_clear(&m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE message SET state = 'done', ticket = $2, message_id = $3, subject = $4, from_addr = $5,"
+		" to_addr = $6, date_hdr = $7, body_text = $8, defects = $9, processed_at = $10, error = ''"
+		" WHERE id = $1 AND direction = 'in'";
+	return Q(s, sql, I(id), I(ticket), T(f->message_id ? f->message_id : ""), T(f->subject ? f->subject : ""),
+		 T(f->from_addr ? f->from_addr : ""), T(f->to_addr ? f->to_addr : ""), T(f->date_hdr ? f->date_hdr : ""),
+		 T(f->body_text ? f->body_text : ""), T(f->defects ? f->defects : ""), I(now));
+}
+
+int store_inbound_park(struct store *s, int64_t id, int64_t ticket, const char *error, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE message SET state = 'parked', ticket = $2, error = $3, processed_at = $4 WHERE id = $1";
+	return Q(s, sql, I(id), I(ticket), T(error), I(now));
+}
+
+int store_inbound_release(struct store *s, int64_t id, const char *error, int64_t retry_at)
+{
+	static const char sql[] = "UPDATE message SET state = 'queued', error = $2, lease_until = $3 WHERE id = $1";
+	return Q(s, sql, I(id), T(error), I(retry_at));
+}
+
+int store_inbound_count(struct store *s, enum message_state state, int64_t *ret)
+{
+	static const char sql[] = "SELECT count(*) FROM message WHERE direction = 'in' AND state = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(message_state_name(state)));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+/* ---- tickets ---- */
+
+#define TICKET_COLS \
+	"t.number, t.kind, t.status, t.subject, t.reporter, t.classification, t.org, coalesce(t.merged_into, 0)," \
+	" t.ack, t.ack_note, t.needs_analyst, t.created_at, t.updated_at"
+
+static void ticket_from_row(struct db_res *res, size_t row, struct ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->number = db_res_int(res, row, 0);
+	ticket_kind_from_name(db_res_text(res, row, 1), &t->kind);
+	ticket_status_from_name(db_res_text(res, row, 2), &t->status);
+	t->subject = db_res_take(res, row, 3, NULL);
+	t->reporter = db_res_take(res, row, 4, NULL);
+	t->classification = db_res_take(res, row, 5, NULL);
+	t->org = db_res_take(res, row, 6, NULL);
+	t->merged_into = db_res_int(res, row, 7);
+	t->ack = db_res_take(res, row, 8, NULL);
+	t->ack_note = db_res_take(res, row, 9, NULL);
+	t->needs_analyst = db_res_int(res, row, 10) != 0;
+	t->created_at = db_res_int(res, row, 11);
+	t->updated_at = db_res_int(res, row, 12);
+	if (res->cols > 13)
+		t->n_messages = db_res_int(res, row, 13);
+}
+
+int store_ticket_create(struct store *s, const struct ticket *t, int64_t *ret_number)
+{
+	int64_t number;
+	int r = s->ops->next_seq(s->conn, "ticket", &number);
+	if (r < 0)
+		return r;
+	static const char sql[] =
+		"INSERT INTO ticket (number, kind, status, subject, reporter, classification, org, ack, ack_note,"
+		" needs_analyst, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
+	r = Q(s, sql, I(number), T(ticket_kind_name(t->kind)), T(ticket_status_name(t->status)),
+	      T(t->subject ? t->subject : ""), T(t->reporter ? t->reporter : ""),
+	      T(t->classification ? t->classification : ""), T(t->org ? t->org : ""), T(t->ack ? t->ack : ""),
+	      T(t->ack_note ? t->ack_note : ""), I(t->needs_analyst), I(t->created_at));
+	if (r < 0)
+		return r;
+	*ret_number = number;
+	return 0;
+}
+
+int store_ticket_get(struct store *s, int64_t number, struct ticket *ret)
+{
+	static const char sql[] =
+		"SELECT " TICKET_COLS ", (SELECT count(*) FROM message m WHERE m.ticket = t.number)"
+		" FROM ticket t WHERE t.number = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(number));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	ticket_from_row(res, 0, ret);
+	db_res_free(res);
+	return 0;
+}
+
+int store_ticket_follow(struct store *s, int64_t number, int64_t *ret_final)
+{
+	static const char sql[] = "SELECT coalesce(merged_into, 0) FROM ticket WHERE number = $1";
+	for (int depth = 0; depth < STORE_MERGE_DEPTH_MAX; depth++) {
+		struct db_res *res = NULL;
+		int r = QR(s, sql, &res, I(number));
+		if (r < 0)
+			return r;
+		if (res->rows == 0) {
+			db_res_free(res);
+			return -ENOENT;
+		}
+		int64_t next = db_res_int(res, 0, 0);
+		db_res_free(res);
+		if (next == 0) {
+			*ret_final = number;
+			return 0;
+		}
+		number = next;
+	}
+	return -ELOOP;
+}
+
+int store_ticket_by_sent_message_id(struct store *s, const char *message_id, int64_t *ret_ticket)
+{
+	static const char sql[] =
+		"SELECT ticket FROM message WHERE message_id = $1 AND direction = 'out' AND ticket IS NOT NULL LIMIT 1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(message_id));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	*ret_ticket = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+int store_ticket_list(struct store *s, const struct ticket_filter *f, struct ticket **ret, size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT " TICKET_COLS ", (SELECT count(*) FROM message m WHERE m.ticket = t.number)"
+		" FROM ticket t"
+		" WHERE ($1 = '' OR t.status = $1 OR ($1 = 'active' AND t.status IN ('new', 'open')))"
+		" AND ($2 = '' OR t.kind = $2)"
+		" AND ($3 = 1 OR t.merged_into IS NULL)"
+		" AND ($4 = 0 OR t.number < $4)"
+		" ORDER BY t.number DESC LIMIT $5";
+	size_t limit = f->limit && f->limit < STORE_LIST_MAX ? f->limit : STORE_LIST_MAX;
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(f->status ? f->status : ""), T(f->kind ? f->kind : ""), I(f->include_merged),
+		   I(f->before), I(limit));
+	if (r < 0)
+		return r;
+	struct ticket *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++)
+		ticket_from_row(res, i, &a[i]);
+	*ret_n = res->rows;
+	*ret = a;
+	db_res_free(res);
+	return 0;
+}
+
+static int expect_one(struct store *s, const char *sql, const struct db_val *p, size_t n)
+{
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, p, n, &res);
+	if (r < 0)
+		return r;
+	r = res->changes > 0 ? 0 : -ENOENT;
+	db_res_free(res);
+	return r;
+}
+
+int store_ticket_set_status(struct store *s, int64_t number, enum ticket_status status, int64_t now)
+{
+	static const char sql[] = "UPDATE ticket SET status = $2, updated_at = $3 WHERE number = $1";
+	return expect_one(s, sql, PARAMS(I(number), T(ticket_status_name(status)), I(now)));
+}
+
+int store_ticket_set_ack(struct store *s, int64_t number, const char *ack, const char *note)
+{
+	static const char sql[] = "UPDATE ticket SET ack = $2, ack_note = $3 WHERE number = $1";
+	return expect_one(s, sql, PARAMS(I(number), T(ack), T(note ? note : "")));
+}
+
+int store_ticket_set_needs_analyst(struct store *s, int64_t number, bool needs)
+{
+	static const char sql[] = "UPDATE ticket SET needs_analyst = $2 WHERE number = $1";
+	return expect_one(s, sql, PARAMS(I(number), I(needs)));
+}
+
+int store_ticket_touch(struct store *s, int64_t number, int64_t now)
+{
+	static const char sql[] = "UPDATE ticket SET updated_at = $2 WHERE number = $1";
+	return expect_one(s, sql, PARAMS(I(number), I(now)));
+}
+
+int store_ticket_merge(struct store *s, int64_t from, int64_t into, int64_t now)
+{
+	static const char msgs[] = "UPDATE message SET ticket = $2 WHERE ticket = $1";
+	static const char outbox[] = "UPDATE outbox SET ticket = $2 WHERE ticket = $1";
+	static const char mark[] = "UPDATE ticket SET merged_into = $2, updated_at = $3 WHERE number = $1";
+	int r = Q(s, msgs, I(from), I(into));
+	if (r >= 0)
+		r = Q(s, outbox, I(from), I(into));
+	if (r >= 0)
+		r = expect_one(s, mark, PARAMS(I(from), I(into), I(now)));
+	if (r >= 0)
+		r = store_ticket_touch(s, into, now);
+	return r;
+}
+
+/* ---- messages ---- */
+
+int store_ticket_messages(struct store *s, int64_t ticket, struct message **ret, size_t *ret_n)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLS " FROM message WHERE ticket = $1 ORDER BY received_at, id";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(ticket));
+	if (r < 0)
+		return r;
+	struct message *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++)
+		message_from_row(res, i, &a[i]);
+	*ret_n = res->rows;
+	*ret = a;
+	db_res_free(res);
+	return 0;
+}
+
+int store_message_get(struct store *s, int64_t id, bool with_raw, struct message *ret)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLS " FROM message WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	struct message m;
+	message_from_row(res, 0, &m);
+	db_res_free(res);
+	if (with_raw && (r = message_raw(s, id, &m)) < 0) {
+		message_clear(&m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+int store_outbound_add(struct store *s, int64_t ticket, enum outbox_purpose purpose, const char *env_from,
+		       const char *rcpt, enum outbox_state state, const void *raw, size_t len,
+		       const struct message_fields *f, int64_t now, int64_t *ret_outbox_id)
+{
+	static const char msg[] =
+		"INSERT INTO message (direction, state, raw, size, env_from, env_to, received_at, ticket, message_id,"
+		" subject, from_addr, to_addr, body_text, processed_at)"
+		" VALUES ('out', 'outbound', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $5) RETURNING id";
+	static const char box[] =
+		"INSERT INTO outbox (message, ticket, purpose, env_from, rcpt, state, next_try, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
+	struct db_res *res = NULL;
+	int r = QR(s, msg, &res, DB_BLOB_V(raw, len), I(len), T(env_from), T(rcpt), I(now), I(ticket),
+		   T(f->message_id ? f->message_id : ""), T(f->subject ? f->subject : ""),
+		   T(f->from_addr ? f->from_addr : ""), T(f->to_addr ? f->to_addr : rcpt),
+		   T(f->body_text ? f->body_text : ""));
+	if (r < 0)
+		return r;
+	int64_t message_id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	res = NULL;
+	r = QR(s, box, &res, I(message_id), I(ticket), T(outbox_purpose_name(purpose)), T(env_from), T(rcpt),
+	       T(outbox_state_name(state)), I(now));
+	if (r < 0)
+		return r;
+	if (ret_outbox_id)
+		*ret_outbox_id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+/* ---- outbox ---- */
+
+#define OUTBOX_COLS \
+	"o.id, o.message, coalesce(o.ticket, 0), o.purpose, o.state, o.env_from, o.rcpt, o.attempts, o.next_try," \
+	" o.created_at, coalesce(o.sent_at, 0), o.last_error, m.subject, m.message_id"
+
+static void outbox_from_row(struct db_res *res, size_t row, struct outbox_item *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = db_res_int(res, row, 0);
+	o->message = db_res_int(res, row, 1);
+	o->ticket = db_res_int(res, row, 2);
+	outbox_purpose_from_name(db_res_text(res, row, 3), &o->purpose);
+	outbox_state_from_name(db_res_text(res, row, 4), &o->state);
+	o->env_from = db_res_take(res, row, 5, NULL);
+	o->rcpt = db_res_take(res, row, 6, NULL);
+	o->attempts = db_res_int(res, row, 7);
+	o->next_try = db_res_int(res, row, 8);
+	o->created_at = db_res_int(res, row, 9);
+	o->sent_at = db_res_int(res, row, 10);
+	o->last_error = db_res_take(res, row, 11, NULL);
+	o->subject = db_res_take(res, row, 12, NULL);
+	o->message_id = db_res_take(res, row, 13, NULL);
+}
+
+int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, struct outbox_item *ret)
+{
+	static const char pick[] =
+		"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT 1";
+	static const char claim[] = "UPDATE outbox SET attempts = attempts + 1, next_try = $2 WHERE id = $1";
+	static const char get[] = "SELECT " OUTBOX_COLS ", m.raw FROM outbox o JOIN message m ON m.id = o.message WHERE o.id = $1";
+	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
+	struct db_res *res = NULL;
+	int r = store_begin(s);
+	if (r < 0) {
+		free(pick_sql);
+		return r;
+	}
+	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
+	free(pick_sql);
+	if (r < 0)
+		return finish_tx(s, r);
+	if (res->rows == 0) {
+		db_res_free(res);
+		return finish_tx(s, -ENOENT);
+	}
+	int64_t id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	res = NULL;
+	r = Q(s, claim, I(id), I(now + lease_seconds));
+	if (r >= 0)
+		r = QR(s, get, &res, I(id));
+	r = finish_tx(s, r);
+	if (r < 0) {
+		db_res_free(res);
+		return r;
+	}
+	outbox_from_row(res, 0, ret);
+	ret->raw = db_res_take(res, 0, 14, &ret->raw_len);
+	db_res_free(res);
+	return 0;
+}
+
+int store_outbox_mark_sent(struct store *s, int64_t id, int64_t now)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'sent', sent_at = $2, last_error = '' WHERE id = $1";
+	return expect_one(s, sql, PARAMS(I(id), I(now)));
+}
+
+int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_try, const char *error)
+{
+	static const char sql[] = "UPDATE outbox SET next_try = $2, last_error = $3 WHERE id = $1";
+	return expect_one(s, sql, PARAMS(I(id), I(next_try), T(error)));
+}
+
+int store_outbox_mark_failed(struct store *s, int64_t id, const char *error)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'failed', last_error = $2 WHERE id = $1";
+	return expect_one(s, sql, PARAMS(I(id), T(error)));
+}
+
+int store_outbox_list(struct store *s, const struct outbox_filter *f, struct outbox_item **ret, size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT " OUTBOX_COLS " FROM outbox o JOIN message m ON m.id = o.message"
+		" WHERE ($1 = '' OR o.state = $1) AND ($2 = 0 OR o.ticket = $2)"
+		" ORDER BY o.id DESC LIMIT $3";
+	size_t limit = f->limit && f->limit < STORE_LIST_MAX ? f->limit : STORE_LIST_MAX;
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(f->state ? f->state : ""), I(f->ticket), I(limit));
+	if (r < 0)
+		return r;
+	struct outbox_item *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++)
+		outbox_from_row(res, i, &a[i]);
+	*ret_n = res->rows;
+	*ret = a;
+	db_res_free(res);
+	return 0;
+}
+
+int store_outbox_count_to(struct store *s, const char *rcpt, enum outbox_purpose purpose, int64_t since, int64_t *ret)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM outbox WHERE rcpt = $1 AND purpose = $2 AND created_at >= $3";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(rcpt), T(outbox_purpose_name(purpose)), I(since));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,
+		    int64_t now)
+{
+	static const char sql[] = "INSERT INTO audit (at, actor, ticket, action, detail) VALUES ($1, $2, $3, $4, $5)";
+	return Q(s, sql, I(now), T(actor), ticket ? I(ticket) : DB_NULL_V, T(action), T(detail ? detail : ""));
+}

@@ -1,0 +1,113 @@
+/*
+ * store: the only door to the database.
+ *
+ * Every query the desk runs is written once, in store.c, with positional
+ * parameters ($1, $2, ...), and runs on whichever backend the URL selects:
+ * a path (or sqlite:PATH) opens SQLite, postgresql://... PostgreSQL.
+ *
+ * Transactions: store_begin()/store_commit()/store_rollback() wrap a unit of
+ * work; functions documented "commits" run their own transaction and must
+ * not be called inside one. Everything else runs inside the caller's
+ * transaction, or on its own in autocommit.
+ *
+ * Errors: -EAGAIN (busy/locked: retry later), -ENOSPC, -EIO (storage),
+ * -ENOENT (no such row), -EEXIST (constraint), -EINVAL (bad call or SQL).
+ * store_errmsg() has the backend's words for the last failure.
+ *
+ * Threads: a struct store is one connection; give each thread its own.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/model.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_LIST_MAX 10000	/* rows one listing returns at most */
+#define STORE_MERGE_DEPTH_MAX 32
+
+struct store;
+
+int store_open(const char *url, struct store **ret_store, char **ret_error);
+struct store *store_close(struct store *s);
+const char *store_errmsg(struct store *s);
+const char *store_backend_name(struct store *s);
+/* Creates or upgrades the schema (commits) and makes sure ticket numbers
+ * start at no less than ticket_base. */
+int store_migrate(struct store *s, int64_t ticket_base);
+int store_schema_version(struct store *s, int64_t *ret_version);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* Intake. Stores the raw bytes and envelope as a queued inbound message
+ * (commits). A message identical in bytes and envelope to one already
+ * stored is not stored again: *ret_duplicate is set and *ret_id names the
+ * earlier copy, so an MTA's retry after a lost reply cannot double it. */
+int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
+		      int64_t now, int64_t *ret_id, bool *ret_duplicate);
+/* Claims the oldest queued inbound message (or one whose lease ran out):
+ * counts an attempt and leases it (commits). -ENOENT when none is due. */
+int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret);
+/* Inside the caller's transaction: the message belongs to ticket and is done. */
+int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now);
+/* Inside the caller's transaction: processing gave up; kept for an analyst. */
+int store_inbound_park(struct store *s, int64_t id, int64_t ticket, const char *error, int64_t now);
+/* Records a failed attempt and makes the message due again at retry_at (commits). */
+int store_inbound_release(struct store *s, int64_t id, const char *error, int64_t retry_at);
+int store_inbound_count(struct store *s, enum message_state state, int64_t *ret);
+
+/* Tickets. */
+int store_ticket_create(struct store *s, const struct ticket *t, int64_t *ret_number);
+int store_ticket_get(struct store *s, int64_t number, struct ticket *ret);
+/* Follows merged_into to the ticket that now carries this number's mail. */
+int store_ticket_follow(struct store *s, int64_t number, int64_t *ret_final);
+/* The ticket of an outbound message of ours with this Message-ID. */
+int store_ticket_by_sent_message_id(struct store *s, const char *message_id, int64_t *ret_ticket);
+
+struct ticket_filter {
+	const char *status;	/* NULL: any; "active": new or open */
+	const char *kind;	/* NULL: any */
+	bool include_merged;
+	int64_t before;		/* numbers below this (paging); 0: from the newest */
+	size_t limit;		/* 0: STORE_LIST_MAX */
+};
+int store_ticket_list(struct store *s, const struct ticket_filter *f, struct ticket **ret, size_t *ret_n);
+int store_ticket_set_status(struct store *s, int64_t number, enum ticket_status status, int64_t now);
+int store_ticket_set_ack(struct store *s, int64_t number, const char *ack, const char *note);
+int store_ticket_set_needs_analyst(struct store *s, int64_t number, bool needs);
+int store_ticket_touch(struct store *s, int64_t number, int64_t now);
+/* Moves from's messages and outbox rows to into and marks from merged. */
+int store_ticket_merge(struct store *s, int64_t from, int64_t into, int64_t now);
+
+/* Messages. */
+int store_ticket_messages(struct store *s, int64_t ticket, struct message **ret, size_t *ret_n);
+int store_message_get(struct store *s, int64_t id, bool with_raw, struct message *ret);
+/* Records an outbound message and queues it (state OUTBOX_QUEUED or
+ * OUTBOX_HELD), inside the caller's transaction. */
+int store_outbound_add(struct store *s, int64_t ticket, enum outbox_purpose purpose, const char *env_from,
+		       const char *rcpt, enum outbox_state state, const void *raw, size_t len,
+		       const struct message_fields *f, int64_t now, int64_t *ret_outbox_id);
+
+/* Outbox. claim: the next due queued row with its bytes; counts an attempt
+ * and pushes next_try out by lease_seconds so a crashed sender's row comes
+ * due again (commits). -ENOENT when nothing is due. */
+int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, struct outbox_item *ret);
+int store_outbox_mark_sent(struct store *s, int64_t id, int64_t now);
+int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_try, const char *error);
+int store_outbox_mark_failed(struct store *s, int64_t id, const char *error);
+
+struct outbox_filter {
+	const char *state;	/* NULL: any */
+	int64_t ticket;		/* 0: any */
+	size_t limit;		/* 0: STORE_LIST_MAX */
+};
+int store_outbox_list(struct store *s, const struct outbox_filter *f, struct outbox_item **ret, size_t *ret_n);
+/* Outbound mail of `purpose` to rcpt queued since `since`, any state. */
+int store_outbox_count_to(struct store *s, const char *rcpt, enum outbox_purpose purpose, int64_t since, int64_t *ret);
+
+/* Audit trail: who did what to which ticket. */
+int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,
+		    int64_t now);

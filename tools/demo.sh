@@ -1,0 +1,21 @@
+#!/bin/sh
+# `make run`: the desk on its embedded defaults with the demo reports.
+set -eu
+cd "$(dirname "$0")/.."
+bin=./build/abusedesk
+db=${ABUSEDESK_DB:-./abusedesk.db}
+$bin --db "$db" init
+for f in examples/*.eml; do
+  # The demo sender is the reporter in the message's From: line.
+  sender=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' "$f" | head -n 1)
+  $bin --db "$db" deliver --sender "${sender:-reporter@example.org}" --recipient irt@csirt.example < "$f"
+done
+$bin --db "$db" process
+echo
+$bin --db "$db" ticket list
+echo
+echo "The demo reports are tickets in $db. Try:"
+echo "  $bin --db $db ticket show \$(sqlite3 $db 'select min(number) from ticket')"
+echo "  $bin --db $db outbox list          # the acknowledgments waiting for the relay"
+echo "  $bin --db $db outbox flush         # send them to the relay (smtp://127.0.0.1:25 by default)"
+echo "  $bin --help"
