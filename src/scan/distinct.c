@@ -1,0 +1,113 @@
+#include "scan/distinct.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+uint64_t distinct_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Eight bytes at a time through the mixer: enough spread for the
+ * estimator, and keys here are short (addresses, ports, log lines). */
+uint64_t distinct_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, b, 8);
+		h = distinct_mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		b += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, b, n);
+	return distinct_mix(h ^ w ^ ((uint64_t)n << 56));
+}
+
+static void hll_add(uint8_t *regs, uint64_t key)
+{
+	uint32_t idx = (uint32_t)(key >> (64 - DISTINCT_HLL_P));
+	uint64_t rest = key << DISTINCT_HLL_P;
+	/* rank: position of the first 1 bit in the remaining 64-P bits */
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - DISTINCT_HLL_P + 1);
+	if (rank > regs[idx])
+		regs[idx] = rank;
+}
+
+bool distinct_add(struct distinct *d, uint64_t key)
+{
+	if (d->regs) {
+		hll_add(d->regs, key);
+		return false;
+	}
+	for (uint16_t i = 0; i < d->n; i++)
+		if (d->keys[i] == key)
+			return false;
+	if (d->n < DISTINCT_EXACT_MAX) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap;
+			d->keys = xgrow(d->keys, &cap, (size_t)d->n + 1, sizeof(uint64_t));
+			if (cap > DISTINCT_EXACT_MAX)
+				cap = DISTINCT_EXACT_MAX;
+			d->cap = (uint16_t)cap;
+		}
+		d->keys[d->n++] = key;
+		return true;
+	}
+	/* Past the exact bound: replay the keys into the estimator. */
+	d->regs = xcalloc(DISTINCT_HLL_M, 1);
+	for (uint16_t i = 0; i < d->n; i++)
+		hll_add(d->regs, d->keys[i]);
+	hll_add(d->regs, key);
+	free(d->keys);
+	d->keys = NULL;
+	d->cap = 0;
+	return true;
+}
+
+bool distinct_is_exact(const struct distinct *d)
+{
+	return !d->regs;
+}
+
+uint64_t distinct_count(const struct distinct *d)
+{
+	if (!d->regs)
+		return d->n;
+	const double m = DISTINCT_HLL_M;
+	double sum = 0;
+	unsigned zeros = 0;
+	for (unsigned i = 0; i < DISTINCT_HLL_M; i++) {
+		sum += ldexp(1.0, -(int)d->regs[i]);
+		zeros += d->regs[i] == 0;
+	}
+	double alpha = 0.7213 / (1.0 + 1.079 / m);
+	double e = alpha * m * m / sum;
+	if (e <= 2.5 * m && zeros)
+		e = m * log(m / zeros);	/* linear counting */
+	uint64_t v = (uint64_t)(e + 0.5);
+	/* We know at least the exact keys were distinct. */
+	return v < DISTINCT_EXACT_MAX + 1 ? DISTINCT_EXACT_MAX + 1 : v;
+}
+
+size_t distinct_bytes(const struct distinct *d)
+{
+	return d->regs ? DISTINCT_HLL_M : (size_t)d->cap * sizeof(uint64_t);
+}
+
+void distinct_free(struct distinct *d)
+{
+	free(d->keys);
+	free(d->regs);
+	memset(d, 0, sizeof(*d));
+}
