@@ -44,31 +44,62 @@ static void hll_add(uint8_t *regs, uint64_t key)
 		regs[idx] = rank;
 }
 
+/* The exact set stores keys with 0 remapped, so 0 can mark an empty slot. */
+static uint64_t nonzero(uint64_t key)
+{
+	return key ? key : 0x8000000000000000ULL;
+}
+
+static bool set_insert(uint64_t *slots, uint16_t cap, uint64_t key)
+{
+	size_t mask = (size_t)cap - 1;
+	for (size_t i = key & mask;; i = (i + 1) & mask) {
+		if (slots[i] == key)
+			return false;
+		if (!slots[i]) {
+			slots[i] = key;
+			return true;
+		}
+	}
+}
+
 bool distinct_add(struct distinct *d, uint64_t key)
 {
+	uint64_t k = nonzero(key);
 	if (d->regs) {
-		hll_add(d->regs, key);
+		hll_add(d->regs, k);
 		return false;
 	}
-	for (uint16_t i = 0; i < d->n; i++)
-		if (d->keys[i] == key)
-			return false;
-	if (d->n < DISTINCT_EXACT_MAX) {
-		if (d->n == d->cap) {
-			size_t cap = d->cap;
-			d->keys = xgrow(d->keys, &cap, (size_t)d->n + 1, sizeof(uint64_t));
-			if (cap > DISTINCT_EXACT_MAX)
-				cap = DISTINCT_EXACT_MAX;
-			d->cap = (uint16_t)cap;
+	if (d->cap) {
+		size_t mask = (size_t)d->cap - 1;
+		for (size_t i = k & mask;; i = (i + 1) & mask) {
+			if (d->keys[i] == k)
+				return false;
+			if (!d->keys[i])
+				break;
 		}
-		d->keys[d->n++] = key;
+	}
+	if (d->n < DISTINCT_EXACT_MAX) {
+		if ((size_t)(d->n + 1) * 2 > d->cap) {
+			uint16_t cap = d->cap ? (uint16_t)(d->cap * 2) : 8;
+			uint64_t *slots = xcalloc(cap, sizeof(uint64_t));
+			for (uint16_t i = 0; i < d->cap; i++)
+				if (d->keys[i])
+					set_insert(slots, cap, d->keys[i]);
+			free(d->keys);
+			d->keys = slots;
+			d->cap = cap;
+		}
+		set_insert(d->keys, d->cap, k);
+		d->n++;
 		return true;
 	}
 	/* Past the exact bound: replay the keys into the estimator. */
 	d->regs = xcalloc(DISTINCT_HLL_M, 1);
-	for (uint16_t i = 0; i < d->n; i++)
-		hll_add(d->regs, d->keys[i]);
-	hll_add(d->regs, key);
+	for (uint16_t i = 0; i < d->cap; i++)
+		if (d->keys[i])
+			hll_add(d->regs, d->keys[i]);
+	hll_add(d->regs, k);
 	free(d->keys);
 	d->keys = NULL;
 	d->cap = 0;

@@ -6,7 +6,7 @@
  *
  * Keys must already be well mixed (distinct_hash_*() below); the estimator
  * reads the top DISTINCT_HLL_P bits as the register index and the rank of
- * the rest. Standard error of the estimate: 1.04 / sqrt(2^P) = 3.25 %.
+ * the rest. Standard error of the estimate: 1.04 / sqrt(2^P) = 1.6 %.
  *
  * Ownership: the counter owns its heap; distinct_free() releases it and
  * leaves an empty counter. A zeroed struct is a valid empty counter.
@@ -16,16 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DISTINCT_EXACT_MAX 64		/* keys counted exactly before the estimator takes over */
-#define DISTINCT_HLL_P 10
+#define DISTINCT_EXACT_MAX 1024		/* keys counted exactly before the estimator takes over */
+#define DISTINCT_HLL_P 12
 #define DISTINCT_HLL_M (1u << DISTINCT_HLL_P)	/* registers: one byte each */
-#define DISTINCT_BYTES_MAX (DISTINCT_HLL_M)	/* heap held by one counter at most */
+#define DISTINCT_BYTES_MAX (2 * DISTINCT_EXACT_MAX * 8)	/* heap held by one counter at most (the full exact set) */
 
 struct distinct {
-	uint64_t *keys;		/* exact mode: sorted-free set of keys, NULL once estimating */
+	uint64_t *keys;		/* exact mode: open-addressing set (0 = empty slot), NULL once estimating */
 	uint8_t *regs;		/* estimating mode: DISTINCT_HLL_M registers */
 	uint16_t n;		/* exact mode: keys held */
-	uint16_t cap;
+	uint16_t cap;		/* slots, a power of two, at least 2 n */
 };
 
 /* Adds a key; returns true when it was not seen before (always false once

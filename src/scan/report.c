@@ -246,7 +246,7 @@ static int append_zone_line(struct buf *b, const struct scan_result *r, const st
 	if (r->tz_assumed)
 		return buf_printf(b,
 				  "%s, assumed: the log did not state its timezone, so the system zone\n"
-				  "%22s  of the host that read it (%s) was used\n",
+				  "%22s of the host that read it (%s) was used\n",
 				  zone, "", ctx->system_zone && *ctx->system_zone ? ctx->system_zone : "local time");
 	return buf_printf(b, "%s, as stated in the log\n", zone);
 }
@@ -260,18 +260,18 @@ static int append_clock_line(struct buf *b, const struct report_ctx *ctx)
 		if (ctx->clock.esterror_us >= 0)
 			return buf_printf(b,
 					  "synchronised by NTP (%s, estimated error %" PRId64 " ms)\n"
-					  "%22s  on the host that wrote this report\n",
+					  "%22s on the host that wrote this report\n",
 					  ctx->clock.how, (ctx->clock.esterror_us + 999) / 1000, "");
 		return buf_printf(b, "synchronised by NTP (%s) on the host that wrote this report\n", ctx->clock.how);
 	case NTPSTATE_UNSYNCED:
 		return buf_printf(b,
 				  "NOT synchronised by NTP on the host that wrote this report (%s);\n"
-				  "%22s  PLEASE CONFIRM the logging host's clock was accurate at the time\n",
+				  "%22s PLEASE CONFIRM the logging host's clock was accurate at the time\n",
 				  ctx->clock.how, "");
 	default:
 		return buf_printf(b,
 				  "not known; PLEASE CONFIRM the logging host's clock was accurate\n"
-				  "%22s  at the time\n",
+				  "%22s at the time\n",
 				  "");
 	}
 }

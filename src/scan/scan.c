@@ -6,19 +6,20 @@
 #include "scan/distinct.h"
 #include "util/xalloc.h"
 
-#define CHUNK_BITS 12
+#define CHUNK_BITS 8
 #define CHUNK_LEN (1u << CHUNK_BITS)	/* sources per slab: the budget's overshoot is at most one slab */
 #define MID_MAX (SCAN_SAMPLE_MAX - 2)
 
 struct source {
 	struct scan_result r;		/* counts filled in as events arrive; the rest at close */
-	struct distinct hosts, ports, lines;
+	struct distinct hosts, ports;
+	uint64_t recent[SCAN_DEDUP_RECENT];	/* hashes of the last lines, for duplicates */
 	uint64_t hash;
 	uint64_t rng;
-	uint64_t lines_text;		/* events that came with a line */
-	uint64_t dup_lines;		/* found while the line set was exact */
+	uint64_t dup_lines;		/* lines equal to one of the recent ones */
 	uint64_t count_raw;		/* sum of event counts */
 	uint64_t count_dedup;		/* the same without duplicate lines */
+	uint8_t recent_at;
 	uint64_t seen;			/* events offered to the reservoir */
 	struct scan_sample first, last;
 	struct scan_sample mid[MID_MAX];
@@ -117,7 +118,7 @@ static struct source *at(struct scan *s, size_t i)
 
 static size_t source_heap(const struct source *x)
 {
-	return distinct_bytes(&x->hosts) + distinct_bytes(&x->ports) + distinct_bytes(&x->lines);
+	return distinct_bytes(&x->hosts) + distinct_bytes(&x->ports);
 }
 
 static void source_reset(struct source *x)
@@ -126,7 +127,6 @@ static void source_reset(struct source *x)
 	uint64_t hash = x->hash;
 	distinct_free(&x->hosts);
 	distinct_free(&x->ports);
-	distinct_free(&x->lines);
 	memset(x, 0, sizeof(*x));
 	x->r.src = src;
 	x->hash = hash;
@@ -215,22 +215,9 @@ static void source_result(const struct scan *s, struct source *x, struct scan_re
 	ret->ports_exact = distinct_is_exact(&x->ports);
 	ret->kind = scan_classify(&s->p, ret->hosts, ret->ports, ret->logins);
 
-	/* Duplicate lines (the same log read twice, kern.log and syslog):
-	 * found exactly while the line set is exact; past it, when the
-	 * estimate is clearly (beyond its error) below the lines read, the
-	 * events are scaled and marked approximate. */
 	ret->events = x->count_dedup;
 	ret->events_exact = true;
 	ret->duplicates = x->dup_lines;
-	if (!distinct_is_exact(&x->lines)) {
-		uint64_t est = distinct_count(&x->lines);
-		if (est < x->lines_text - x->lines_text / 10) {
-			uint64_t no_text = x->count_raw - x->lines_text;
-			ret->events = no_text + (uint64_t)((double)(x->count_raw - no_text) * (double)est / (double)x->lines_text);
-			ret->events_exact = false;
-			ret->duplicates = x->lines_text - est;
-		}
-	}
 
 	struct scan_sample all[SCAN_SAMPLE_MAX];
 	size_t n = 0;
@@ -284,7 +271,6 @@ static void source_remove(struct scan *s, size_t k)
 	s->mem -= source_heap(x);
 	distinct_free(&x->hosts);
 	distinct_free(&x->ports);
-	distinct_free(&x->lines);
 	size_t last = s->n - 1;
 	if (k != last) {
 		struct source *y = at(s, last);
@@ -332,9 +318,18 @@ static size_t evict_one(struct scan *s, size_t keep)
 
 static size_t source_insert(struct scan *s, const struct ip_addr *a, uint64_t h)
 {
-	size_t need = sizeof(struct source) + 2 * sizeof(uint32_t);
-	while (s->n > 1 && s->mem + need > s->p.memory_max)
+	/* Make room first: a new slab or a bigger table is paid for by
+	 * evicting, so the count never passes the budget. */
+	for (;;) {
+		size_t need = 3 * 8 * sizeof(uint64_t);	/* the new source's first keys */
+		if (s->n == s->n_chunks * CHUNK_LEN)
+			need += CHUNK_LEN * sizeof(struct source);
+		if ((s->n + 1) * 2 > s->tab_cap)
+			need += s->tab_cap * sizeof(uint32_t);
+		if (s->n < 2 || s->mem + need <= s->p.memory_max)
+			break;
 		evict_one(s, (size_t)-1);
+	}
 	if ((s->n + 1) * 2 > s->tab_cap)
 		tab_grow(s);
 	if (s->n == s->n_chunks * CHUNK_LEN) {
@@ -424,14 +419,21 @@ void scan_add(struct scan *s, const struct event *ev, uint64_t ref)
 
 	uint64_t w = ev->count ? ev->count : 1;
 	x->count_raw += w;
+	/* Duplicate lines: the same log read twice (kern.log and syslog) puts
+	 * equal lines next to each other once files are merged by time, so a
+	 * few recent line hashes per source find them in constant memory. */
 	bool is_new_line = true;
 	if (ev->line.len) {
-		x->lines_text++;
-		bool was_exact = distinct_is_exact(&x->lines);
-		/* once estimating, a line cannot be told new or seen: count it */
-		is_new_line = distinct_add(&x->lines, distinct_hash_bytes(ev->line.p, ev->line.len)) || !was_exact;
-		if (!is_new_line)
+		uint64_t lh = distinct_hash_bytes(ev->line.p, ev->line.len) | 1;
+		for (int i = 0; i < SCAN_DEDUP_RECENT; i++)
+			if (x->recent[i] == lh)
+				is_new_line = false;
+		if (is_new_line) {
+			x->recent[x->recent_at] = lh;
+			x->recent_at = (uint8_t)((x->recent_at + 1) % SCAN_DEDUP_RECENT);
+		} else {
 			x->dup_lines++;
+		}
 	}
 	if (is_new_line) {
 		x->count_dedup += w;
@@ -531,7 +533,6 @@ struct scan *scan_free(struct scan *s)
 		struct source *x = at(s, k);
 		distinct_free(&x->hosts);
 		distinct_free(&x->ports);
-		distinct_free(&x->lines);
 	}
 	for (size_t c = 0; c < s->n_chunks; c++)
 		free(s->chunks[c]);

@@ -16,7 +16,7 @@
  * files should feed events in time order (cli/scan_input.c does).
  *
  * Memory: every byte the aggregator holds on the heap is counted against
- * params.memory_max. When a new source would take it past that, the source
+ * params.memory_max (peak at most memory_max + SCAN_EVENT_BYTES_MAX). When a new source would take it past that, the source
  * with the fewest events among SCAN_EVICT_SAMPLE live sources picked at
  * random (Redis's approximated LFU) is dropped; its events are counted in
  * scan_stats.evicted_events and the drop is reported, never silent. Kept
@@ -34,11 +34,17 @@
 
 #include "evidence/event.h"
 #include "net/ip.h"
+#include "scan/distinct.h"
 
 #define SCAN_SAMPLE_MAX 8		/* sample references per result: first, last and 6 between */
 #define SCAN_LIST_MAX 5			/* destination addresses kept by value ("a few") */
 #define SCAN_EVICT_SAMPLE 8		/* live sources compared when one must go */
 #define SCAN_FINDINGS_MAX 1000000	/* closed abusive episodes kept */
+/* What one event can add before the eviction that pays for it: both sets
+ * of the source it updates growing at once. Peak memory is at most
+ * memory_max + SCAN_EVENT_BYTES_MAX. */
+#define SCAN_EVENT_BYTES_MAX (2 * DISTINCT_BYTES_MAX)
+#define SCAN_DEDUP_RECENT 8		/* recent line hashes per source that duplicates are checked against */
 
 enum scan_kind {
 	SCAN_KIND_OTHER,		/* connection attempts below the thresholds */
@@ -70,9 +76,9 @@ struct scan_result {
 	int32_t first_offset, last_offset;	/* as stated or assumed in the log */
 	bool tz_assumed;		/* some event's zone was not stated */
 	bool tz_unknown;		/* some event had no time */
-	uint64_t events;		/* events (duplicate lines removed, see events_exact) */
-	bool events_exact;
-	uint64_t duplicates;		/* duplicate lines dropped (0 when not exact) */
+	uint64_t events;		/* events, duplicate lines not counted */
+	bool events_exact;		/* always true today; false would print "about" */
+	uint64_t duplicates;		/* duplicate lines not counted */
 	uint64_t connections;		/* connection-like events (not logins) */
 	uint64_t logins;		/* failed logins */
 	uint64_t proto[5];		/* events per enum event_proto */
