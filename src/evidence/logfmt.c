@@ -18,19 +18,24 @@ int logfmt_parse_line(const struct logfmt_ctx *ctx, struct logfmt_stream *st, st
 	if (line.len == 0)
 		return -ENOENT;
 	size_t n = logfmt_count();
-	int hint = st ? st->hint : -1;
 	/* The generic fallback (last) is never a hint: a specific format
 	 * later in the paste must still get its chance. */
-	if (hint >= 0 && (size_t)hint + 1 < n && logfmt_get((size_t)hint)->parse(ctx, st, line, ret))
-		return hint;
-	for (size_t i = 0; i < n; i++) {
-		if ((int)i == hint)
+	int hint = st && st->hint >= 0 && (size_t)st->hint + 1 < n ? st->hint : -1;
+	struct event e;
+	for (int k = -1; k < (int)n; k++) {
+		int i = k < 0 ? hint : k;
+		if (i < 0 || (k >= 0 && i == hint))
 			continue;
-		if (logfmt_get(i)->parse(ctx, st, line, ret)) {
-			if (st)
-				st->hint = (int)i;
-			return (int)i;
-		}
+		if (!logfmt_get((size_t)i)->parse(ctx, st, line, &e))
+			continue;
+		if (st)
+			st->hint = i;
+		/* count 0: a line of this format that is no event (sshd
+		 * "Accepted", a Zeek header); no other format may read it. */
+		if (e.count == 0)
+			return -ENOENT;
+		*ret = e;
+		return i;
 	}
 	return -ENOENT;
 }

@@ -62,7 +62,7 @@ bool logfmt_asa_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, st
 		if (!LFUTIL_AFTER(v, "to ", &v) || !take_endpoint(&v, &e.dst, &e.dport, &e.has_dport))
 			return false;
 	} else {
-		return false;
+		return logfmt_skip(ret, line, "asa");
 	}
 	e.kind = EVENT_CONNECTION;
 	lfutil_line_time(ctx, line, &e);

@@ -14,6 +14,8 @@ bool logfmt_exim_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, s
 		kind = EVENT_MAIL_REJECT;
 	else if (LFUTIL_HAS(line, " authenticator failed for "))
 		kind = EVENT_LOGIN_FAILURE;
+	else if (LFUTIL_HAS(line, " H=") && line.len > 20 && char_is_digit(line.p[0]) && line.p[4] == '-')
+		return logfmt_skip(ret, line, "exim");	/* arrivals, deliveries */
 	else
 		return false;
 	struct event e;

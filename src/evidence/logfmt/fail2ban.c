@@ -8,10 +8,12 @@
 bool logfmt_fail2ban_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret)
 {
 	(void)st;
-	struct str v;
-	if (!LFUTIL_AFTER(line, "fail2ban.actions", &v) || !LFUTIL_AFTER(v, "] Ban ", &v))
-		if (!LFUTIL_AFTER(line, "fail2ban.actions", &v) || !LFUTIL_AFTER(v, "] Restore Ban ", &v))
-			return false;
+	struct str act, v;
+	if (!LFUTIL_AFTER(line, " fail2ban.", &act))
+		return false;
+	if (!str_starts_nocase(act, "actions") ||
+	    (!LFUTIL_AFTER(act, "] Ban ", &v) && !LFUTIL_AFTER(act, "] Restore Ban ", &v)))
+		return logfmt_skip(ret, line, "fail2ban");
 	struct event e;
 	lfutil_event_init(&e, line, "fail2ban");
 	str_skip_space(&v);

@@ -56,6 +56,10 @@ bool logfmt_generic_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st
 					str_skip(&t, 6);
 					has_port = lfutil_take_port(&t, &port);
 				}
+				if (e.src.family != IP_NONE && ip_equal(&a, &e.src)) {
+					c = t;	/* the same address again: "A/1 (A/1)" */
+					continue;
+				}
 				if (is_dst && !(n_ip == 0 && word_before(line, c.p, "from "))) {
 					e.dst = a;
 					e.has_dport = has_port;

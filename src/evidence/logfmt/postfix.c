@@ -19,7 +19,7 @@ bool logfmt_postfix_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st
 	else if (LFUTIL_HAS(msg, "authentication failed"))
 		kind = EVENT_LOGIN_FAILURE;
 	else
-		return false;
+		return logfmt_skip(ret, line, "postfix");
 	struct event e;
 	lfutil_event_init(&e, line, "postfix");
 	/* the first "[address]" of the message is the client */

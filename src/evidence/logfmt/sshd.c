@@ -53,7 +53,7 @@ bool logfmt_sshd_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, s
 		 str_starts_nocase(msg, "Received disconnect from ") || str_starts_nocase(msg, "Did not receive identification"))
 		kind = EVENT_CONNECTION;
 	else
-		return false;
+		return logfmt_skip(ret, line, "sshd");
 	struct event e;
 	lfutil_event_init(&e, line, "sshd");
 	if (!take_addr_port(msg, &e)) {

@@ -55,8 +55,8 @@ bool logfmt_zeek_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, s
 		return false;
 	if (line.p[0] == '#') {
 		/* Header lines change state but are not events. */
-		if (st)
-			header(st, line);
+		if (st && header(st, line))
+			return logfmt_skip(ret, line, "zeek");
 		return false;
 	}
 	if (!char_is_digit(line.p[0]) || !memchr(line.p, '\t', line.len < 32 ? line.len : 32))
@@ -93,6 +93,8 @@ bool logfmt_zeek_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, s
 	}
 	if (!has_src || !has_dst || !has_ts)
 		return false;
+	if (e.proto == EVENT_PROTO_ICMP)	/* Zeek puts ICMP type/code in the port columns */
+		e.has_sport = e.has_dport = false;
 	e.kind = EVENT_CONNECTION;
 	*ret = e;
 	return true;
