@@ -13,9 +13,9 @@
  *    (logfmt/registry.c), the generic free-text fallback last.
  *  - ret->line points into `line`; ret->format is a static name.
  *  - Times: a line that states no zone gets ctx->default_offset and
- *    tz = EVENT_TZ_ASSUMED; a line with no year (syslog) takes the year from
- *    ctx->default_year / ctx->reference_time with the New Year rollover
- *    (evidence/timeparse.h).
+ *    tz = EVENT_TZ_ASSUMED (STATED when ctx->offset_is_stated); a line
+ *    with no year (syslog) takes it from ctx->default_year or
+ *    ctx->reference_time, with the New Year rollover (timeparse.h).
  *  - Stateful formats (Zeek's "#fields" header) keep their state in a
  *    struct logfmt_stream; logfmt_parse_line() alone treats every line
  *    on its own.
@@ -41,7 +41,7 @@ struct logfmt_ctx {
 	int64_t reference_time;	/* the message Date (or file mtime), UTC seconds; 0 = now unknown */
 	int default_year;	/* year for lines without one; 0 = from reference_time */
 	int32_t default_offset;	/* seconds east of UTC for lines that state no zone */
-	bool offset_is_assumed;	/* true: default_offset is a guess (tz ASSUMED), not the reporter's statement */
+	bool offset_is_stated;	/* the reporter stated default_offset (e.g. "all times CET"): tz STATED */
 	const struct logfmt_user *user;	/* user-defined formats, tried first; may be NULL */
 };
 

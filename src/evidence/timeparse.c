@@ -393,12 +393,20 @@ static bool take_syslog(const struct timeparse_ctx *ctx, struct str *s, struct t
 	if (!take_char(&c, ' '))
 		return false;
 	take_char(&c, ' ');
-	if (!take_1or2(&c, &d) || !take_char(&c, ' ') || !take_clock(&c, &h, &mi, &sec, &ms))
+	if (!take_1or2(&c, &d) || !take_char(&c, ' '))
 		return false;
 	unsigned y = 0;
 	bool has_year = false;
 	struct str k = c;
-	if (take_char(&k, ' ') && take_digits(&k, 4, &y) && (k.len == 0 || !char_is_alnum(k.p[0]))) {
+	/* Cisco: "Nov 22 2026 14:03:01" */
+	if (take_digits(&k, 4, &y) && take_char(&k, ' ')) {
+		has_year = true;
+		c = k;
+	}
+	if (!take_clock(&c, &h, &mi, &sec, &ms))
+		return false;
+	k = c;
+	if (!has_year && take_char(&k, ' ') && take_digits(&k, 4, &y) && (k.len == 0 || !char_is_alnum(k.p[0]))) {
 		has_year = true;
 		c = k;
 	}

@@ -1,0 +1,59 @@
+#include "evidence/logfmt.h"
+
+#include <errno.h>
+
+#include "util/str.h"
+
+void logfmt_stream_init(struct logfmt_stream *st)
+{
+	st->hint = -1;
+	st->zeek_n = 0;
+	st->zeek_sep = '\t';
+}
+
+int logfmt_parse_line(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret)
+{
+	if (line.len > LOGFMT_LINE_MAX)
+		line.len = LOGFMT_LINE_MAX;
+	if (line.len == 0)
+		return -ENOENT;
+	size_t n = logfmt_count();
+	/* The generic fallback (last) is never a hint: a specific format
+	 * later in the paste must still get its chance. */
+	int hint = st && st->hint >= 0 && (size_t)st->hint + 1 < n ? st->hint : -1;
+	struct event e;
+	for (int k = -1; k < (int)n; k++) {
+		int i = k < 0 ? hint : k;
+		if (i < 0 || (k >= 0 && i == hint))
+			continue;
+		if (!logfmt_get((size_t)i)->parse(ctx, st, line, &e))
+			continue;
+		if (st)
+			st->hint = i;
+		/* count 0: a line of this format that is no event (sshd
+		 * "Accepted", a Zeek header); no other format may read it. */
+		if (e.count == 0)
+			return -ENOENT;
+		*ret = e;
+		return i;
+	}
+	return -ENOENT;
+}
+
+long logfmt_parse_text(const struct logfmt_ctx *ctx, struct str text, logfmt_event_fn fn, void *arg)
+{
+	struct logfmt_stream st;
+	logfmt_stream_init(&st);
+	long n = 0;
+	struct str line;
+	while (str_take_line(&text, &line)) {
+		struct event e;
+		if (logfmt_parse_line(ctx, &st, line, &e) < 0)
+			continue;
+		n++;
+		int r = fn(arg, &e);
+		if (r < 0)
+			return r;
+	}
+	return n;
+}
