@@ -416,3 +416,34 @@ int report_write(const struct scan_result *r, const struct report_ctx *ctx, repo
 		e = buf_printf(out, "\n-- \n%s\n", ctx->signature);
 	return e;
 }
+
+int report_append_oneline(struct buf *b, const struct scan_result *r)
+{
+	char src[IP_TEXT_MAX];
+	ip_format(&r->src, src);
+	int e;
+	if ((e = buf_printf(b, "%-15s  %-27s  ", src, scan_kind_text(r->kind))) < 0)
+		return e;
+	if (r->kind == SCAN_KIND_LOGIN) {
+		e = buf_printf(b, "%s, ", r->service ? r->service : "service not named");
+		if (e >= 0)
+			e = report_append_count(b, r->logins);
+		if (e >= 0)
+			e = buf_append_str(b, " failed logins");
+	} else {
+		e = report_append_ports(b, r);
+	}
+	if (e < 0 || (e = buf_append_str(b, "  ")) < 0 || (e = report_append_destinations(b, r)) < 0 ||
+	    (e = buf_append_str(b, "  ")) < 0)
+		return e;
+	if (r->first || r->last) {
+		if ((e = append_stamp(b, r->first, 0, false)) < 0 || (e = buf_append_str(b, " UTC .. ")) < 0 ||
+		    (e = append_stamp(b, r->last, 0, false)) < 0 || (e = buf_append_str(b, " UTC  ")) < 0)
+			return e;
+	} else if ((e = buf_append_str(b, "no time  ")) < 0) {
+		return e;
+	}
+	if ((e = append_approx(b, r->events, r->events_exact)) < 0)
+		return e;
+	return buf_append_str(b, r->events == 1 ? " event" : " events");
+}

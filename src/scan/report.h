@@ -53,3 +53,8 @@ int report_append_time(struct buf *b, int64_t t, int32_t offset);
 int report_append_count(struct buf *b, uint64_t n);
 /* The one-line statement of the problem. */
 int report_append_statement(struct buf *b, const struct scan_result *r);
+/* One line per source, as `abusedesk scans` and ticket summaries show it:
+ * "198.51.100.7  address-range scan  TCP port 23  192.0.2.0 - 192.0.2.255
+ *  (256 addresses, 240 hit)  2026-11-22 14:03:01 UTC .. 2026-11-22
+ *  14:15:46 UTC  240 events" (on one line). */
+int report_append_oneline(struct buf *b, const struct scan_result *r);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "scan/distinct.h"
 #include "util/xalloc.h"
 
@@ -79,6 +80,17 @@ void scan_params_default(struct scan_params *p)
 		.logins_min = 10,
 		.memory_max = (size_t)256 << 20,
 	};
+}
+
+void scan_params_from_config(const struct config *cfg, struct scan_params *ret)
+{
+	scan_params_default(ret);
+	ret->window = cfg->scan_window_seconds;
+	ret->hosts_min = (uint64_t)cfg->scan_hosts_min;
+	ret->ports_min = (uint64_t)cfg->scan_ports_min;
+	ret->few_max = (uint64_t)cfg->scan_few_max;
+	ret->logins_min = (uint64_t)cfg->scan_logins_min;
+	ret->memory_max = (size_t)cfg->scan_memory_max_mib << 20;
 }
 
 /* docs/SCANS.md "Classification". Scans take precedence over login
@@ -497,7 +509,8 @@ void scan_finish(struct scan *s, struct scan_result **ret, size_t *ret_n)
 {
 	size_t n = s->n_found + s->n;
 	struct scan_result *out = xcalloc(n ? n : 1, sizeof(*out));
-	memcpy(out, s->found, s->n_found * sizeof(*out));
+	if (s->n_found)
+		memcpy(out, s->found, s->n_found * sizeof(*out));
 	size_t m = s->n_found;
 	for (size_t k = 0; k < s->n; k++) {
 		struct source *x = at(s, k);

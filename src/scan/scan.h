@@ -113,6 +113,9 @@ struct scan;
 
 /* The defaults of docs/SCANS.md (the config table uses the same values). */
 void scan_params_default(struct scan_params *p);
+/* From the [scan] keys of the config table. */
+struct config;
+void scan_params_from_config(const struct config *cfg, struct scan_params *ret);
 struct scan *scan_new(const struct scan_params *p);
 /* Adds one event. Events of kinds other than connections, blocks, alerts
  * and failed logins, and events without a source, are counted and ignored. */
