@@ -424,7 +424,7 @@ int report_append_oneline(struct buf *b, const struct scan_result *r)
 	int e;
 	if ((e = buf_printf(b, "%-15s  %-27s  ", src, scan_kind_text(r->kind))) < 0)
 		return e;
-	if (r->kind == SCAN_KIND_LOGIN) {
+	if (r->kind == SCAN_KIND_LOGIN || (r->logins && !r->connections)) {
 		e = buf_printf(b, "%s, ", r->service ? r->service : "service not named");
 		if (e >= 0)
 			e = report_append_count(b, r->logins);
