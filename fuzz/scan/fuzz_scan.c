@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.few_max = 1 + data[2] % 6;
 	p.logins_min = 1 + data[3] % 12;
 	data += 4;
-	size_t n = size / REC;
+	size_t n = (size - 4) / REC;
 	if (n > 200000)
 		n = 200000;
 	struct event *ev = calloc(n ? n : 1, sizeof(*ev));
