@@ -4,9 +4,11 @@
  * aggregator merged on UTC time (a k-way merge: each file is mostly in
  * order, so several files with different zones interleave correctly).
  *
- * Files are mapped read-only; event lines and sample references stay
- * valid until scan_files_close(). A reference is the file's index << 40 |
- * the line's offset. Lines that state no zone are read in the system zone
+ * Files are read in blocks of SCAN_FILES_BLOCK bytes, so memory does not
+ * grow with the size of a log; a sample reference (the file's index << 40
+ * | the line's offset) is read back with pread() when a report quotes it,
+ * and stays valid until scan_files_close(). Lines longer than
+ * LOGFMT_LINE_MAX are read only up to it. Lines that state no zone are read in the system zone
  * at the file's modification time (localtime), and the stats say so.
  * Compressed files are refused (-EBADMSG): decompress them first. Nothing
  * here resolves a name or opens a socket.
@@ -21,6 +23,8 @@
 
 #define SCAN_FILES_MAX 256		/* log files per run */
 #define SCAN_FILES_OFFSET_BITS 40	/* a file of up to 1 TiB */
+#define SCAN_FILES_BLOCK (1024 * 1024)	/* read buffer per file */
+#define SCAN_FILES_QUOTE_MAX 4096	/* bytes of a line read back for a sample */
 
 struct scan_files_stats {
 	uint64_t bytes;
@@ -36,6 +40,6 @@ struct scan_files;
 int scan_files_open(char *const *paths, size_t n, struct scan_files **ret, char **ret_error);
 /* Feeds every event of every file to s, in time order. */
 void scan_files_feed(struct scan_files *f, struct scan *s, struct scan_files_stats *ret);
-/* report_line_fn: the line a reference points at. */
+/* report_line_fn: the line a reference points at (valid until the next call). */
 void scan_files_line(void *f, uint64_t ref, struct str *ret_line);
 struct scan_files *scan_files_close(struct scan_files *f);

@@ -88,6 +88,8 @@ with open(os.path.join(out, "east.log"), "w") as fe, open(os.path.join(out, "wes
 
 # sshd: 30 failed logins from IPv6 (login), 9 from 198.51.100.50 (below)
 with open(os.path.join(out, "auth.log"), "w") as f:
+    # a 3 MiB line (longer than the read block) is read up to its limit and skipped
+    f.write("Nov 22 13:00:00 bastion junk: " + "x" * (3 << 20) + "\n")
     for i in range(30):
         t = T0 + timedelta(seconds=3000 + i * 7)
         f.write("%s bastion sshd[%d]: Failed password for root from 2001:db8::bad port %d ssh2\n"
