@@ -56,7 +56,7 @@ def iptables(out):
             dpt = rnd.choice((80, 443, 22, 25, 53, 123, 8080))
         proto = "UDP" if dpt in (53, 123) else "TCP"
         if ":" in src:
-            dst = "2001:db8:ffff::%x" % rnd.randrange(65536)
+            dst = "2001:db8:ffff::%x" % ((10 + s % 5) if r >= 0.45 and r < 0.55 else rnd.randrange(65536))
         buf.append("%s gw kernel: [%d.%06d] DROP-IN: IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc:00:16:3e:dd:ee:ff:08:00 "
                    "SRC=%s DST=%s LEN=60 TOS=0x00 PREC=0x00 TTL=%d ID=%d DF PROTO=%s SPT=%d DPT=%d WINDOW=64240 "
                    "RES=0x00 SYN URGP=0\n" % (stamp(i), 812345 + i // 1000, i % 1000000, src, dst, 40 + i % 200,

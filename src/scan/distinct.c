@@ -70,7 +70,20 @@ bool distinct_add(struct distinct *d, uint64_t key)
 		hll_add(d->regs, k);
 		return false;
 	}
-	if (d->cap) {
+	if (!d->cap) {
+		for (uint16_t i = 0; i < d->n; i++)
+			if (d->small[i] == k)
+				return false;
+		if (d->n < DISTINCT_SMALL) {
+			d->small[d->n++] = k;
+			return true;
+		}
+		/* the fifth key: move to a heap set */
+		d->cap = 4 * DISTINCT_SMALL;
+		d->keys = xcalloc(d->cap, sizeof(uint64_t));
+		for (uint16_t i = 0; i < d->n; i++)
+			set_insert(d->keys, d->cap, d->small[i]);
+	} else {
 		size_t mask = (size_t)d->cap - 1;
 		for (size_t i = k & mask;; i = (i + 1) & mask) {
 			if (d->keys[i] == k)
@@ -81,7 +94,7 @@ bool distinct_add(struct distinct *d, uint64_t key)
 	}
 	if (d->n < DISTINCT_EXACT_MAX) {
 		if ((size_t)(d->n + 1) * 2 > d->cap) {
-			uint16_t cap = d->cap ? (uint16_t)(d->cap * 2) : 8;
+			uint16_t cap = (uint16_t)(d->cap * 2);
 			uint64_t *slots = xcalloc(cap, sizeof(uint64_t));
 			for (uint16_t i = 0; i < d->cap; i++)
 				if (d->keys[i])

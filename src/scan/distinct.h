@@ -21,7 +21,10 @@
 #define DISTINCT_HLL_M (1u << DISTINCT_HLL_P)	/* registers: one byte each */
 #define DISTINCT_BYTES_MAX (2 * DISTINCT_EXACT_MAX * 8)	/* heap held by one counter at most (the full exact set) */
 
+#define DISTINCT_SMALL 4			/* keys held inside the struct, no heap, before the set */
+
 struct distinct {
+	uint64_t small[DISTINCT_SMALL];	/* the first keys: most sources never need more */
 	uint64_t *keys;		/* exact mode: open-addressing set (0 = empty slot), NULL once estimating */
 	uint8_t *regs;		/* estimating mode: DISTINCT_HLL_M registers */
 	uint16_t n;		/* exact mode: keys held */

@@ -11,11 +11,13 @@
 #define CHUNK_LEN (1u << CHUNK_BITS)	/* sources per slab: the budget's overshoot is at most one slab */
 #define MID_MAX (SCAN_SAMPLE_MAX - 2)
 
+/* Hot fields first: a lookup compares hash and r.src, which share the
+ * first cache line; most events then touch only the next few. */
 struct source {
+	uint64_t hash;
 	struct scan_result r;		/* counts filled in as events arrive; the rest at close */
 	struct distinct hosts, ports;
 	uint64_t recent[SCAN_DEDUP_RECENT];	/* hashes of the last lines, for duplicates */
-	uint64_t hash;
 	uint64_t rng;
 	uint64_t dup_lines;		/* lines equal to one of the recent ones */
 	uint64_t count_raw;		/* sum of event counts */
@@ -29,12 +31,19 @@ struct source {
 	bool has_port;
 };
 
+/* A table slot holds the low 32 bits of the source's hash, so probes and
+ * regrowth do not touch the source itself (one cache miss saved each). */
+struct slot {
+	uint32_t idx1;			/* index + 1; 0 empty */
+	uint32_t tag;			/* (uint32_t)hash; home slot = tag & mask */
+};
+
 struct scan {
 	struct scan_params p;
 	struct source **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t n;			/* live sources */
-	uint32_t *tab;			/* open addressing: index + 1, 0 empty */
+	struct slot *tab;		/* open addressing, linear probing */
 	size_t tab_cap;			/* power of two, at least 2 n */
 	struct scan_result *found;	/* closed abusive episodes */
 	size_t n_found, found_cap;
@@ -151,8 +160,8 @@ struct scan *scan_new(const struct scan_params *p)
 	s->p = *p;
 	s->rng = 0x2545f4914f6cdd1dULL;
 	s->tab_cap = 1024;
-	s->tab = xcalloc(s->tab_cap, sizeof(uint32_t));
-	s->mem = s->tab_cap * sizeof(uint32_t);
+	s->tab = xcalloc(s->tab_cap, sizeof(struct slot));
+	s->mem = s->tab_cap * sizeof(struct slot);
 	return s;
 }
 
@@ -161,13 +170,16 @@ struct scan *scan_new(const struct scan_params *p)
 static size_t tab_find(const struct scan *s, const struct ip_addr *a, uint64_t h, bool *ret_found)
 {
 	size_t mask = s->tab_cap - 1;
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		uint32_t v = s->tab[i];
-		if (!v) {
+	uint32_t tag = (uint32_t)h;
+	for (size_t i = tag & mask;; i = (i + 1) & mask) {
+		const struct slot *v = &s->tab[i];
+		if (!v->idx1) {
 			*ret_found = false;
 			return i;
 		}
-		struct source *x = at((struct scan *)s, v - 1);
+		if (v->tag != tag)
+			continue;
+		struct source *x = at((struct scan *)s, v->idx1 - 1);
 		if (x->hash == h && ip_equal(&x->r.src, a)) {
 			*ret_found = true;
 			return i;
@@ -177,31 +189,34 @@ static size_t tab_find(const struct scan *s, const struct ip_addr *a, uint64_t h
 
 static void tab_grow(struct scan *s)
 {
+	struct slot *old = s->tab;
 	size_t old_cap = s->tab_cap;
-	s->mem -= old_cap * sizeof(uint32_t);
+	s->mem -= old_cap * sizeof(struct slot);
 	s->tab_cap *= 2;
-	free(s->tab);
-	s->tab = xcalloc(s->tab_cap, sizeof(uint32_t));
-	s->mem += s->tab_cap * sizeof(uint32_t);
+	s->tab = xcalloc(s->tab_cap, sizeof(struct slot));
+	s->mem += s->tab_cap * sizeof(struct slot);
 	size_t mask = s->tab_cap - 1;
-	for (size_t k = 0; k < s->n; k++) {
-		size_t i = at(s, k)->hash & mask;
-		while (s->tab[i])
+	for (size_t j = 0; j < old_cap; j++) {
+		if (!old[j].idx1)
+			continue;
+		size_t i = old[j].tag & mask;
+		while (s->tab[i].idx1)
 			i = (i + 1) & mask;
-		s->tab[i] = (uint32_t)(k + 1);
+		s->tab[i] = old[j];
 	}
+	free(old);
 }
 
 static void tab_delete(struct scan *s, size_t i)
 {
 	size_t mask = s->tab_cap - 1;
-	s->tab[i] = 0;
-	for (size_t j = (i + 1) & mask; s->tab[j]; j = (j + 1) & mask) {
-		size_t home = at(s, s->tab[j] - 1)->hash & mask;
+	s->tab[i] = (struct slot){ 0, 0 };
+	for (size_t j = (i + 1) & mask; s->tab[j].idx1; j = (j + 1) & mask) {
+		size_t home = s->tab[j].tag & mask;
 		/* move j back into the hole when its home is not in (i, j] */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			s->tab[i] = s->tab[j];
-			s->tab[j] = 0;
+			s->tab[j] = (struct slot){ 0, 0 };
 			i = j;
 		}
 	}
@@ -288,7 +303,7 @@ static void source_remove(struct scan *s, size_t k)
 		struct source *y = at(s, last);
 		size_t yslot = tab_find(s, &y->r.src, y->hash, &found);
 		*x = *y;
-		s->tab[yslot] = (uint32_t)(k + 1);
+		s->tab[yslot].idx1 = (uint32_t)(k + 1);
 	}
 	s->n--;
 	if (s->n_chunks && s->n <= (s->n_chunks - 1) * CHUNK_LEN) {
@@ -337,7 +352,7 @@ static size_t source_insert(struct scan *s, const struct ip_addr *a, uint64_t h)
 		if (s->n == s->n_chunks * CHUNK_LEN)
 			need += CHUNK_LEN * sizeof(struct source);
 		if ((s->n + 1) * 2 > s->tab_cap)
-			need += s->tab_cap * sizeof(uint32_t);
+			need += s->tab_cap * sizeof(struct slot);
 		if (s->n < 2 || s->mem + need <= s->p.memory_max)
 			break;
 		evict_one(s, (size_t)-1);
@@ -357,7 +372,7 @@ static size_t source_insert(struct scan *s, const struct ip_addr *a, uint64_t h)
 	x->rng = h | 1;
 	bool found;
 	size_t slot = tab_find(s, a, h, &found);
-	s->tab[slot] = (uint32_t)(k + 1);
+	s->tab[slot] = (struct slot){ (uint32_t)(k + 1), (uint32_t)h };
 	return k;
 }
 
@@ -397,7 +412,7 @@ void scan_add(struct scan *s, const struct event *ev, uint64_t ref)
 	uint64_t h = addr_hash(&ev->src);
 	bool found;
 	size_t slot = tab_find(s, &ev->src, h, &found);
-	size_t k = found ? s->tab[slot] - 1 : source_insert(s, &ev->src, h);
+	size_t k = found ? s->tab[slot].idx1 - 1 : source_insert(s, &ev->src, h);
 	struct source *x = at(s, k);
 	struct scan_result *r = &x->r;
 	size_t heap_before = source_heap(x);

@@ -70,33 +70,35 @@ struct scan_sample {
 };
 
 struct scan_result {
+	/* counted as events arrive (kept together: they are the hot part) */
 	struct ip_addr src;
 	enum scan_kind kind;
-	int64_t first, last;		/* UTC seconds */
-	int32_t first_offset, last_offset;	/* as stated or assumed in the log */
 	bool tz_assumed;		/* some event's zone was not stated */
 	bool tz_unknown;		/* some event had no time */
-	uint64_t events;		/* events, duplicate lines not counted */
 	bool events_exact;		/* always true today; false would print "about" */
-	uint64_t duplicates;		/* duplicate lines not counted */
+	bool hosts_exact;
+	bool ports_exact;
+	uint8_t n_dst_list;
+	uint8_t n_port_list;
+	uint8_t n_samples;
+	int32_t first_offset, last_offset;	/* as stated or assumed in the log */
+	int64_t first, last;		/* UTC seconds */
 	uint64_t connections;		/* connection-like events (not logins) */
 	uint64_t logins;		/* failed logins */
 	uint64_t proto[5];		/* events per enum event_proto */
-	uint64_t hosts;			/* distinct destination addresses */
-	bool hosts_exact;
 	struct ip_addr dst_min, dst_max;	/* family IP_NONE when no destination was known */
-	struct ip_addr dst_list[SCAN_LIST_MAX];	/* the first distinct destinations */
-	uint8_t n_dst_list;
-	uint64_t ports;			/* distinct destination ports */
-	bool ports_exact;
 	uint16_t port_min, port_max;
-	uint16_t port_list[SCAN_LIST_MAX];	/* the first distinct ports */
-	uint8_t n_port_list;
+	/* filled in at close */
+	uint64_t events;		/* events, duplicate lines not counted */
+	uint64_t duplicates;		/* duplicate lines not counted */
+	uint64_t hosts;			/* distinct destination addresses */
+	uint64_t ports;			/* distinct destination ports */
+	uint64_t total_samples_seen;
 	const char *service;		/* of the login events ("ssh", ...), static */
 	const char *format;		/* of the first event, static */
+	struct ip_addr dst_list[SCAN_LIST_MAX];	/* the first distinct destinations */
+	uint16_t port_list[SCAN_LIST_MAX];	/* the first distinct ports */
 	struct scan_sample samples[SCAN_SAMPLE_MAX];	/* sorted by time */
-	uint8_t n_samples;
-	uint64_t total_samples_seen;
 };
 
 struct scan_stats {
