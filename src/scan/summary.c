@@ -25,12 +25,24 @@ int summary_make(const struct scan_params *p, const struct ownnet *own, const st
 {
 	struct scan *s = scan_new(p);
 	for (size_t i = 0; i < n; i++)
-		if (!own || !ownnet_contains(own, &events[i].src))
-			scan_add(s, &events[i], i);
+		scan_add(s, &events[i], i);
+	int e = summary_finish(s, own, ret);
+	scan_free(s);
+	return e;
+}
+
+int summary_finish(struct scan *s, const struct ownnet *own, struct summary *ret)
+{
 	struct scan_result *r;
 	size_t nr;
 	scan_finish(s, &r, &nr);
-	scan_free(s);
+	if (own) {
+		size_t m = 0;
+		for (size_t i = 0; i < nr; i++)
+			if (!ownnet_contains(own, &r[i].src))
+				r[m++] = r[i];
+		nr = m;
+	}
 
 	struct buf b;
 	buf_init(&b, SUMMARY_TEXT_MAX);

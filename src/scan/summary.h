@@ -38,4 +38,8 @@ struct summary {
 const char *summary_rsit(enum scan_kind k);
 int summary_make(const struct scan_params *p, const struct ownnet *own, const struct event *events, size_t n,
 		 struct summary *ret);
+/* The same for a caller that streams its events: scan_new(p), scan_add()
+ * for each event as it is read (ref: anything, e.g. 0), then this, which
+ * finishes s (it may be fed again or freed after). */
+int summary_finish(struct scan *s, const struct ownnet *own, struct summary *ret);
 void summary_free(struct summary *s);
