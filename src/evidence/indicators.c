@@ -55,6 +55,8 @@ void indicators_add_addr(struct indicators *ind, const struct indicator_addr *a)
 		struct indicator_addr *x = &ind->addrs[i];
 		if (ip_equal(&x->first, &a->first) && ip_equal(&x->last, &a->last) && x->prefix_len == a->prefix_len) {
 			x->seen++;
+			if (x->role == INDICATOR_ROLE_UNKNOWN)
+				x->role = a->role;
 			return;
 		}
 	}
@@ -105,8 +107,33 @@ static struct ip_addr prefix_last(struct ip_addr a, unsigned len)
 	return a;
 }
 
+/* The role the words just before an address give it. */
+static enum indicator_role role_before(struct str all, const char *at)
+{
+	static const struct { const char *w; enum indicator_role r; } words[] = {
+		{ "from ", INDICATOR_ROLE_SOURCE }, { "source ", INDICATOR_ROLE_SOURCE }, { "source: ", INDICATOR_ROLE_SOURCE },
+		{ "source ip ", INDICATOR_ROLE_SOURCE }, { "source ip: ", INDICATOR_ROLE_SOURCE }, { "src=", INDICATOR_ROLE_SOURCE },
+		{ "src: ", INDICATOR_ROLE_SOURCE }, { "src ", INDICATOR_ROLE_SOURCE }, { "attacker ", INDICATOR_ROLE_SOURCE },
+		{ "attacker: ", INDICATOR_ROLE_SOURCE }, { "offender ", INDICATOR_ROLE_SOURCE }, { "by ", INDICATOR_ROLE_SOURCE },
+		{ "source-ip: ", INDICATOR_ROLE_SOURCE }, { "abusive ip ", INDICATOR_ROLE_SOURCE },
+		{ "to ", INDICATOR_ROLE_DEST }, { "our ", INDICATOR_ROLE_DEST }, { "destination ", INDICATOR_ROLE_DEST },
+		{ "destination: ", INDICATOR_ROLE_DEST }, { "destination ip ", INDICATOR_ROLE_DEST }, { "dst=", INDICATOR_ROLE_DEST },
+		{ "dst: ", INDICATOR_ROLE_DEST }, { "dst ", INDICATOR_ROLE_DEST }, { "target ", INDICATOR_ROLE_DEST },
+		{ "target: ", INDICATOR_ROLE_DEST }, { "against ", INDICATOR_ROLE_DEST }, { "victim ", INDICATOR_ROLE_DEST },
+		{ "server ", INDICATOR_ROLE_DEST }, { "host ", INDICATOR_ROLE_DEST }, { "scanned ", INDICATOR_ROLE_DEST },
+	};
+	size_t have = (size_t)(at - all.p);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i].w);
+		if (have >= n && str_eq_nocase(str_make(at - n, n), str_make(words[i].w, n)) &&
+		    (have == n || !char_is_alnum(at[-(long)n - 1])))
+			return words[i].r;
+	}
+	return INDICATOR_ROLE_UNKNOWN;
+}
+
 /* An address, CIDR or dash range at the front of *s. */
-static bool take_addr(struct str *s, struct indicators *ind)
+static bool take_addr(struct str all, struct str *s, struct indicators *ind)
 {
 	struct str c = *s;
 	struct indicator_addr a = { 0 };
@@ -153,6 +180,7 @@ static bool take_addr(struct str *s, struct indicators *ind)
 			}
 		}
 	}
+	a.role = role_before(all, s->p);
 	indicators_add_addr(ind, &a);
 	*s = c;
 	return true;
@@ -323,7 +351,7 @@ void indicators_scan(struct str text, struct indicators *ret)
 			continue;
 		}
 		if (char_is_xdigit(ch) || ch == ':') {
-			if (take_addr(&c, ret))
+			if (take_addr(all, &c, ret))
 				continue;
 		}
 		if (char_is_digit(ch)) {
