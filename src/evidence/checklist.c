@@ -157,16 +157,17 @@ void evidence_check(struct evidence *ev)
 	else
 		set(ev, CHECK_COUNT, CHECK_MISSING, "no number of events found");
 
-	/* statement */
-	size_t words = 0;
+	/* statement: six words, or (for scripts written without spaces) 25 letters */
+	size_t words = 0, letters = 0;
 	bool in_word = false;
-	for (const char *p = ev->statement; *p; p++) {
-		bool letter = (*p | 0x20) >= 'a' && (*p | 0x20) <= 'z';
+	for (const unsigned char *p = (const unsigned char *)ev->statement; *p; p++) {
+		bool letter = ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p >= 0xc0;
+		letters += letter;
 		if (letter && !in_word)
 			words++;
-		in_word = letter;
+		in_word = letter || (in_word && *p >= 0x80);
 	}
-	if (words >= 6)
+	if (words >= 6 || letters >= 25)
 		set(ev, CHECK_STATEMENT, CHECK_PRESENT, "the reporter describes the problem");
 	else if (ev->arf_feedback_type[0] || ev->xarf_category[0])
 		set(ev, CHECK_STATEMENT, CHECK_PRESENT, "machine-readable report (%s)",

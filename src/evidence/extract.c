@@ -484,6 +484,25 @@ int evidence_extract_text(const char *text, size_t len, const struct evidence_op
 	return 0;
 }
 
+static bool is_xarf_yaml(struct str t)
+{
+	struct str head = str_make(t.p, t.len < 400 ? t.len : 400);
+	return str_find_nocase(head, STR_LIT("Reported-From:")) >= 0 &&
+	       (str_find_nocase(t, STR_LIT("Report-Type:")) >= 0 || str_find_nocase(t, STR_LIT("Source-Type:")) >= 0);
+}
+
+/* A message whose MIME structure yields no part (a multipart without a
+ * boundary): its body is read as text, so that nothing the reporter wrote
+ * is lost to a defect. */
+static void raw_body(struct collector *c, const char *raw, size_t len)
+{
+	struct str s = str_make(raw, len), line;
+	while (str_take_line(&s, &line))
+		if (line.len == 0)
+			break;
+	text_part(c, s, true);
+}
+
 int evidence_extract_message(const char *raw, size_t len, const struct evidence_options *opt, struct evidence *ret)
 {
 	struct mail_parts parts;
@@ -528,8 +547,8 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 			text_part(&c, t, p->depth == 0 && !p->is_attachment);
 			break;
 		case MAIL_PART_TEXT:
-			/* X-ARF's second part is often text/plain YAML */
-			if (p->depth == 0 && str_starts_nocase(str_trim(t), "Reported-From:") ) {
+			/* X-ARF v0.2's second part is text/plain YAML */
+			if (p->depth == 0 && is_xarf_yaml(t)) {
 				struct arf_report r;
 				arf_read_xarf(&c.ctx, t, &r);
 				arf_event(&c, &r, true);
@@ -539,6 +558,8 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 			break;
 		}
 	}
+	if (parts.n == 0)
+		raw_body(&c, raw, len);
 	mail_parts_clear(&parts);
 	collector_finish(&c);
 	*ret = ev;

@@ -120,7 +120,8 @@ static enum indicator_role role_before(struct str all, const char *at)
 		{ "destination: ", INDICATOR_ROLE_DEST }, { "destination ip ", INDICATOR_ROLE_DEST }, { "dst=", INDICATOR_ROLE_DEST },
 		{ "dst: ", INDICATOR_ROLE_DEST }, { "dst ", INDICATOR_ROLE_DEST }, { "target ", INDICATOR_ROLE_DEST },
 		{ "target: ", INDICATOR_ROLE_DEST }, { "against ", INDICATOR_ROLE_DEST }, { "victim ", INDICATOR_ROLE_DEST },
-		{ "server ", INDICATOR_ROLE_DEST }, { "host ", INDICATOR_ROLE_DEST }, { "scanned ", INDICATOR_ROLE_DEST },
+		{ "server ", INDICATOR_ROLE_DEST }, { "our host ", INDICATOR_ROLE_DEST }, { "scanned ", INDICATOR_ROLE_DEST },
+		{ "on ", INDICATOR_ROLE_DEST }, { "at ", INDICATOR_ROLE_DEST },
 	};
 	size_t have = (size_t)(at - all.p);
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

@@ -31,8 +31,10 @@ static json_t *addr_list(const struct evidence_addr *v, size_t n, size_t max)
 {
 	/* the busiest first, so that a cut list keeps the ones that matter */
 	struct evidence_addr *s = malloc((n ? n : 1) * sizeof(*s));
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_events);
+	if (n) {
+		memcpy(s, v, n * sizeof(*s));
+		qsort(s, n, sizeof(*s), cmp_events);
+	}
 	json_t *a = json_array();
 	for (size_t i = 0; i < n && i < max; i++)
 		json_array_append_new(a, addr_json(&s[i]));
