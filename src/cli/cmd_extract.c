@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "evidence/extract.h"
+#include "evidence/logfmt/user.h"
 #include "evidence/report.h"
 #include "mail/mail.h"
 #include "util/buf.h"
@@ -58,7 +59,19 @@ static int run(struct cli *c)
 		buf_free(&in);
 		return cli_fail(-EINVAL, "extract: evidence.trusted_relays: not a list of addresses or prefixes");
 	}
-	struct evidence_options opt = { .default_offset = (int32_t)c->cfg.evidence_default_utc_offset, .trust = &trust };
+	struct logfmt_user *user = NULL;
+	if (*c->cfg.evidence_log_formats_file) {
+		char *err = NULL;
+		r = logfmt_user_load(c->cfg.evidence_log_formats_file, &user, &err);
+		if (r < 0) {
+			buf_free(&in);
+			r = cli_fail(r, "extract: evidence.log_formats_file: %s", err);
+			free(err);
+			return r;
+		}
+	}
+	struct evidence_options opt = { .default_offset = (int32_t)c->cfg.evidence_default_utc_offset, .trust = &trust,
+					.user_formats = user };
 	struct evidence ev;
 	mail_init();
 	const char *p = in.p ? in.p : "";
@@ -69,6 +82,7 @@ static int run(struct cli *c)
 	buf_free(&in);
 	json_t *j = evidence_json(&ev);
 	evidence_free(&ev);
+	logfmt_user_free(user);	/* after the JSON: event format names point into it */
 	if (c->json) {
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);

@@ -53,6 +53,7 @@ struct config {
 	/* [evidence] */
 	char *evidence_trusted_relays;
 	int64_t evidence_default_utc_offset;
+	char *evidence_log_formats_file;
 	/* [log] */
 	char *log_level;
 	bool log_syslog;

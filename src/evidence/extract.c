@@ -456,6 +456,7 @@ static void collector_init(struct collector *c, struct evidence *ev, const struc
 	ev->reference_time = opt->reference_time ? opt->reference_time : date ? date : (int64_t)time(NULL);
 	c->ctx.reference_time = ev->reference_time;
 	c->ctx.default_offset = opt->default_offset;
+	c->ctx.user = opt->user_formats;
 	table_init(&c->src, &ev->sources, &ev->n_sources, EVIDENCE_SOURCES_MAX);
 	table_init(&c->dst, &ev->dests, &ev->n_dests, EVIDENCE_DESTS_MAX);
 	buf_init(&c->prose, PROSE_MAX);

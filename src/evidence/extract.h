@@ -116,6 +116,7 @@ struct evidence_options {
 	int64_t reference_time;		/* 0: the message Date, else now */
 	int32_t default_offset;		/* assumed for lines with no zone */
 	const struct received_trust *trust;	/* may be NULL */
+	const struct logfmt_user *user_formats;	/* may be NULL (evidence/logfmt/user.h) */
 };
 
 void evidence_init(struct evidence *ev);

@@ -147,7 +147,8 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	struct received_trust trust;
 	if (received_trust_parse(p->cfg->evidence_trusted_relays, &trust) < 0)
 		trust.n = 0;	/* checked at configuration load by `abusedesk extract`/serve */
-	struct evidence_options eopt = { .default_offset = (int32_t)p->cfg->evidence_default_utc_offset, .trust = &trust };
+	struct evidence_options eopt = { .default_offset = (int32_t)p->cfg->evidence_default_utc_offset, .trust = &trust,
+					 .user_formats = p->user_formats };
 	struct evidence ev;
 	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &ev);
 
