@@ -9,14 +9,17 @@
 struct defang {
 	const char *from;
 	const char *to;
+	unsigned char from_len, to_len;
 };
 
+#define D(f, t) { f, t, sizeof(f) - 1, sizeof(t) - 1 }
 /* The forms in use by CSIRTs and mail filters (no standard exists). */
 static const struct defang defangs[] = {
-	{ "[.]", "." }, { "(.)", "." }, { "{.}", "." }, { "[dot]", "." }, { "(dot)", "." },
-	{ "[:]", ":" }, { "[://]", "://" }, { "hxxps", "https" }, { "hxxp", "http" },
-	{ "hXXps", "https" }, { "hXXp", "http" }, { "[at]", "@" },
+	D("[.]", "."), D("(.)", "."), D("{.}", "."), D("[dot]", "."), D("(dot)", "."),
+	D("[:]", ":"), D("[://]", "://"), D("hxxps", "https"), D("hxxp", "http"),
+	D("hXXps", "https"), D("hXXp", "http"), D("[at]", "@"),
 };
+#undef D
 
 bool indicators_refang(struct str text, char *out, size_t max, size_t *ret_len)
 {
@@ -24,20 +27,20 @@ bool indicators_refang(struct str text, char *out, size_t max, size_t *ret_len)
 	bool any = false;
 	for (size_t i = 0; i < text.len && o < max;) {
 		char c = text.p[i];
-		if (c == '[' || c == '(' || c == '{' || c == 'h') {
+		if (c == '[' || c == '(' || c == '{' || (c == 'h' && i + 1 < text.len && (text.p[i + 1] | 0x20) == 'x')) {
 			size_t k;
 			for (k = 0; k < sizeof(defangs) / sizeof(defangs[0]); k++) {
-				size_t n = strlen(defangs[k].from);
+				size_t n = defangs[k].from_len;
 				if (i + n <= text.len && memcmp(text.p + i, defangs[k].from, n) == 0)
 					break;
 			}
 			if (k < sizeof(defangs) / sizeof(defangs[0])) {
-				size_t tn = strlen(defangs[k].to);
+				size_t tn = defangs[k].to_len;
 				if (o + tn > max)
 					break;
 				memcpy(out + o, defangs[k].to, tn);
 				o += tn;
-				i += strlen(defangs[k].from);
+				i += defangs[k].from_len;
 				any = true;
 				continue;
 			}
