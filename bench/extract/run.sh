@@ -13,10 +13,12 @@ trap 'rm -rf "$corpus"' EXIT INT TERM
 python3 bench/extract/gen_corpus.py "$corpus" "$n" >&2
 # warm the page cache for both
 cat "$corpus"/* > /dev/null
-c=$(taskset -c 0 "$build/bench-extract" "$corpus" 2>/dev/null || "$build/bench-extract" "$corpus")
+c=$(taskset -c 0 "$build/bench/extract/bench-extract" "$corpus" 2>/dev/null || "$build/bench/extract/bench-extract" "$corpus")
 p=$(taskset -c 0 python3 bench/extract/peer_email.py "$corpus" 2>/dev/null || python3 bench/extract/peer_email.py "$corpus")
 echo "$c"
 echo "$p"
+echo "log-format dispatcher (1M generated lines each, CPU time):"
+"$build/bench/extract/bench-logfmt"
 python3 - "$c" "$p" <<'PY'
 import json, sys
 c, p = json.loads(sys.argv[1]), json.loads(sys.argv[2])
