@@ -192,6 +192,11 @@ int evidence_render_text(const json_t *o, struct buf *out)
 		buf_printf(out, "ARF type:      %s\n", jstr(o, "arf_feedback_type"));
 	if (*jstr(o, "xarf_category"))
 		buf_printf(out, "X-ARF:         %s\n", jstr(o, "xarf_category"));
+	if (*jstr(o, "statement")) {
+		buf_printf(out, "Statement:     ");
+		quoted(out, jstr(o, "statement"), 300);
+		buf_append_char(out, '\n');
+	}
 	buf_printf(out, "Checklist:\n");
 	json_array_foreach(json_object_get(o, "checklist"), i, v)
 		buf_printf(out, "  %-12s %-9s %s\n", jstr(v, "item"), jstr(v, "state"), jstr(v, "reason"));
