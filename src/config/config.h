@@ -50,6 +50,10 @@ struct config {
 	int64_t expire_seconds;
 	int64_t send_timeout_seconds;
 	int64_t connections_max;
+	/* [evidence] */
+	char *evidence_trusted_relays;
+	int64_t evidence_default_utc_offset;
+	char *evidence_log_formats_file;
 	/* [scan] */
 	int64_t scan_window_seconds;
 	int64_t scan_hosts_min;

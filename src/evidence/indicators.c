@@ -9,14 +9,17 @@
 struct defang {
 	const char *from;
 	const char *to;
+	unsigned char from_len, to_len;
 };
 
+#define D(f, t) { f, t, sizeof(f) - 1, sizeof(t) - 1 }
 /* The forms in use by CSIRTs and mail filters (no standard exists). */
 static const struct defang defangs[] = {
-	{ "[.]", "." }, { "(.)", "." }, { "{.}", "." }, { "[dot]", "." }, { "(dot)", "." },
-	{ "[:]", ":" }, { "[://]", "://" }, { "hxxps", "https" }, { "hxxp", "http" },
-	{ "hXXps", "https" }, { "hXXp", "http" }, { "[at]", "@" },
+	D("[.]", "."), D("(.)", "."), D("{.}", "."), D("[dot]", "."), D("(dot)", "."),
+	D("[:]", ":"), D("[://]", "://"), D("hxxps", "https"), D("hxxp", "http"),
+	D("hXXps", "https"), D("hXXp", "http"), D("[at]", "@"),
 };
+#undef D
 
 bool indicators_refang(struct str text, char *out, size_t max, size_t *ret_len)
 {
@@ -24,20 +27,20 @@ bool indicators_refang(struct str text, char *out, size_t max, size_t *ret_len)
 	bool any = false;
 	for (size_t i = 0; i < text.len && o < max;) {
 		char c = text.p[i];
-		if (c == '[' || c == '(' || c == '{' || c == 'h') {
+		if (c == '[' || c == '(' || c == '{' || (c == 'h' && i + 1 < text.len && (text.p[i + 1] | 0x20) == 'x')) {
 			size_t k;
 			for (k = 0; k < sizeof(defangs) / sizeof(defangs[0]); k++) {
-				size_t n = strlen(defangs[k].from);
+				size_t n = defangs[k].from_len;
 				if (i + n <= text.len && memcmp(text.p + i, defangs[k].from, n) == 0)
 					break;
 			}
 			if (k < sizeof(defangs) / sizeof(defangs[0])) {
-				size_t tn = strlen(defangs[k].to);
+				size_t tn = defangs[k].to_len;
 				if (o + tn > max)
 					break;
 				memcpy(out + o, defangs[k].to, tn);
 				o += tn;
-				i += strlen(defangs[k].from);
+				i += defangs[k].from_len;
 				any = true;
 				continue;
 			}
@@ -55,6 +58,8 @@ void indicators_add_addr(struct indicators *ind, const struct indicator_addr *a)
 		struct indicator_addr *x = &ind->addrs[i];
 		if (ip_equal(&x->first, &a->first) && ip_equal(&x->last, &a->last) && x->prefix_len == a->prefix_len) {
 			x->seen++;
+			if (x->role == INDICATOR_ROLE_UNKNOWN)
+				x->role = a->role;
 			return;
 		}
 	}
@@ -105,8 +110,34 @@ static struct ip_addr prefix_last(struct ip_addr a, unsigned len)
 	return a;
 }
 
+/* The role the words just before an address give it. */
+static enum indicator_role role_before(struct str all, const char *at)
+{
+	static const struct { const char *w; enum indicator_role r; } words[] = {
+		{ "from ", INDICATOR_ROLE_SOURCE }, { "source ", INDICATOR_ROLE_SOURCE }, { "source: ", INDICATOR_ROLE_SOURCE },
+		{ "source ip ", INDICATOR_ROLE_SOURCE }, { "source ip: ", INDICATOR_ROLE_SOURCE }, { "src=", INDICATOR_ROLE_SOURCE },
+		{ "src: ", INDICATOR_ROLE_SOURCE }, { "src ", INDICATOR_ROLE_SOURCE }, { "attacker ", INDICATOR_ROLE_SOURCE },
+		{ "attacker: ", INDICATOR_ROLE_SOURCE }, { "offender ", INDICATOR_ROLE_SOURCE }, { "by ", INDICATOR_ROLE_SOURCE },
+		{ "source-ip: ", INDICATOR_ROLE_SOURCE }, { "abusive ip ", INDICATOR_ROLE_SOURCE },
+		{ "to ", INDICATOR_ROLE_DEST }, { "our ", INDICATOR_ROLE_DEST }, { "destination ", INDICATOR_ROLE_DEST },
+		{ "destination: ", INDICATOR_ROLE_DEST }, { "destination ip ", INDICATOR_ROLE_DEST }, { "dst=", INDICATOR_ROLE_DEST },
+		{ "dst: ", INDICATOR_ROLE_DEST }, { "dst ", INDICATOR_ROLE_DEST }, { "target ", INDICATOR_ROLE_DEST },
+		{ "target: ", INDICATOR_ROLE_DEST }, { "against ", INDICATOR_ROLE_DEST }, { "victim ", INDICATOR_ROLE_DEST },
+		{ "server ", INDICATOR_ROLE_DEST }, { "our host ", INDICATOR_ROLE_DEST }, { "scanned ", INDICATOR_ROLE_DEST },
+		{ "on ", INDICATOR_ROLE_DEST }, { "at ", INDICATOR_ROLE_DEST },
+	};
+	size_t have = (size_t)(at - all.p);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i].w);
+		if (have >= n && str_eq_nocase(str_make(at - n, n), str_make(words[i].w, n)) &&
+		    (have == n || !char_is_alnum(at[-(long)n - 1])))
+			return words[i].r;
+	}
+	return INDICATOR_ROLE_UNKNOWN;
+}
+
 /* An address, CIDR or dash range at the front of *s. */
-static bool take_addr(struct str *s, struct indicators *ind)
+static bool take_addr(struct str all, struct str *s, struct indicators *ind)
 {
 	struct str c = *s;
 	struct indicator_addr a = { 0 };
@@ -153,6 +184,7 @@ static bool take_addr(struct str *s, struct indicators *ind)
 			}
 		}
 	}
+	a.role = role_before(all, s->p);
 	indicators_add_addr(ind, &a);
 	*s = c;
 	return true;
@@ -323,7 +355,7 @@ void indicators_scan(struct str text, struct indicators *ret)
 			continue;
 		}
 		if (char_is_xdigit(ch) || ch == ':') {
-			if (take_addr(&c, ret))
+			if (take_addr(all, &c, ret))
 				continue;
 		}
 		if (char_is_digit(ch)) {

@@ -26,12 +26,19 @@
 #define INDICATORS_URL_LEN_MAX 2048	/* longer URLs are cut */
 #define INDICATORS_TEXT_MAX (8 * 1024 * 1024)	/* bytes of text scanned */
 
+enum indicator_role {
+	INDICATOR_ROLE_UNKNOWN,
+	INDICATOR_ROLE_SOURCE,	/* "from A", "source A", "attacker A", "src=A" */
+	INDICATOR_ROLE_DEST,	/* "to A", "our A", "destination A", "dst=A", "target A" */
+};
+
 struct indicator_addr {
 	struct ip_addr first;
 	struct ip_addr last;	/* == first for a single address */
 	uint8_t prefix_len;	/* CIDR length; full length for one address or a dash range */
 	bool is_range;		/* CIDR or dash range */
 	uint32_t seen;		/* times it occurs in the text */
+	enum indicator_role role;	/* from the words just before its first mention */
 };
 
 struct indicator_port {

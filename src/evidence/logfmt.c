@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "evidence/logfmt/user.h"
 #include "util/str.h"
 
 void logfmt_stream_init(struct logfmt_stream *st)
@@ -22,6 +23,14 @@ int logfmt_parse_line(const struct logfmt_ctx *ctx, struct logfmt_stream *st, st
 	 * later in the paste must still get its chance. */
 	int hint = st && st->hint >= 0 && (size_t)st->hint + 1 < n ? st->hint : -1;
 	struct event e;
+	/* user-defined formats first: the operator knows his own logs */
+	if (ctx->user) {
+		int u = logfmt_user_parse(ctx, ctx->user, line, &e);
+		if (u >= 0) {
+			*ret = e;
+			return (int)n + u;
+		}
+	}
 	for (int k = -1; k < (int)n; k++) {
 		int i = k < 0 ? hint : k;
 		if (i < 0 || (k >= 0 && i == hint))

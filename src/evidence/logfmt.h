@@ -70,7 +70,8 @@ int logfmt_find(const char *name);
 
 void logfmt_stream_init(struct logfmt_stream *st);
 
-/* Reads one line; see the contract above. `st` may be NULL (no state). */
+/* Reads one line; see the contract above. `st` may be NULL (no state).
+ * A user-defined format's index is logfmt_count() + its index in ctx->user. */
 int logfmt_parse_line(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line,
 		      struct event *ret);
 

@@ -80,6 +80,22 @@ const char *const schema_migrations[] = {
 	"  action TEXT NOT NULL,"
 	"  detail TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX audit_ticket ON audit(ticket, id);",
+	/* 2: evidence found in each report (evidence/extract) and its checklist */
+	"CREATE TABLE evidence ("
+	"  id {ID},"
+	"  ticket {INT} NOT NULL,"
+	"  message {INT} NOT NULL,"
+	"  at {INT} NOT NULL,"
+	"  abuse_type TEXT NOT NULL,"
+	"  events {INT} NOT NULL,"
+	"  report TEXT NOT NULL);"
+	"CREATE INDEX evidence_ticket ON evidence(ticket, id);"
+	"CREATE TABLE evidence_check ("
+	"  evidence {INT} NOT NULL,"
+	"  item TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  PRIMARY KEY (evidence, item));",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

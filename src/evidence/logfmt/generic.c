@@ -1,12 +1,15 @@
 /* The fallback for log lines of no known format: a line that holds a time
  * and at least one address. The first address is the source and the
  * second the destination ("A -> B", "from A to B", or just in that order);
+ * the time must start within GENERIC_TIME_AT_MAX bytes (a sentence that
+ * mentions a time later is prose, read by extract);
  * a port is read after "A:", "A port ", "dport=", "dpt=", "port ". Lines of
  * prose with an address but no time are left to indicators.c. */
 #include "evidence/logfmt/formats.h"
 #include "evidence/logfmt/lfutil.h"
 
 #define GENERIC_SCAN_MAX 4096	/* bytes of a line looked at */
+#define GENERIC_TIME_AT_MAX 40	/* a log line's time is near its start; later, it is a sentence */
 
 static bool starts_ip(struct str s)
 {
@@ -32,7 +35,7 @@ bool logfmt_generic_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st
 	int n_ip = 0;
 	while (c.len) {
 		bool boundary = c.p == line.p || !char_is_alnum(c.p[-1]);
-		if (boundary && !has_time && (char_is_digit(c.p[0]) || char_is_alpha(c.p[0]) || c.p[0] == '[')) {
+		if (boundary && !has_time && (size_t)(c.p - line.p) <= GENERIC_TIME_AT_MAX && (char_is_digit(c.p[0]) || char_is_alpha(c.p[0]) || c.p[0] == '[')) {
 			struct str t = c;
 			if (lfutil_take_time(ctx, &t, &e)) {
 				has_time = true;
