@@ -40,6 +40,8 @@ struct collector {
 	size_t ports_cap;
 	struct buf prose;		/* the reporter's own words (depth 0) */
 	struct buf prose_all;		/* all prose, for indicators */
+	const char *last_format;	/* the format name last looked up, and its index */
+	int last_format_index;
 };
 
 static uint32_t addr_hash(const struct ip_addr *a)
@@ -169,7 +171,11 @@ static int on_event(void *arg, const struct event *e)
 	uint64_t n = e->count ? e->count : 1;
 	ev->n_events += n;
 	ev->by_kind[e->kind < EVENT_KIND_COUNT ? e->kind : EVENT_OTHER] += n;
-	int fi = e->format ? logfmt_find(e->format) : -1;
+	if (e->format != c->last_format) {
+		c->last_format = e->format;
+		c->last_format_index = e->format ? logfmt_find(e->format) : -1;
+	}
+	int fi = c->last_format_index;
 	if (fi >= 0 && fi < 32)
 		ev->formats |= 1u << fi;
 	if (e->src.family != IP_NONE) {

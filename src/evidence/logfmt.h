@@ -82,3 +82,11 @@ typedef int (*logfmt_event_fn)(void *arg, const struct event *e);
  * calling fn for each recognised line. Returns the number of events, or
  * the callback's negative value. */
 long logfmt_parse_text(const struct logfmt_ctx *ctx, struct str text, logfmt_event_fn fn, void *arg);
+
+#define LOGFMT_READ_CHUNK (1024 * 1024)	/* bytes read at a time by logfmt_parse_fd */
+
+/* The same over a file descriptor read to its end in chunks (a log file of
+ * any size in bounded memory; a line longer than LOGFMT_LINE_MAX is cut).
+ * An event's line is valid only during the callback. Returns the number
+ * of events, -EIO on a read error, or the callback's negative value. */
+long logfmt_parse_fd(const struct logfmt_ctx *ctx, int fd, logfmt_event_fn fn, void *arg);

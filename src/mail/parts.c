@@ -68,7 +68,8 @@ static char *part_bytes(GMimePart *part, size_t *ret_len)
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	size_t n = ba->len > MAIL_TEXT_MAX ? MAIL_TEXT_MAX : ba->len;
-	char *s = xstrndup((const char *)ba->data, n);
+	/* an empty part has no data pointer at all (found by fuzz/extract) */
+	char *s = n ? xstrndup((const char *)ba->data, n) : xstrdup("");
 	*ret_len = n;
 	g_object_unref(mem);
 	return s;
