@@ -81,6 +81,19 @@ grep -q "^198.51.100.7 .*address-range scan .*TCP port 23 .*192.0.2.0 - 192.0.2.
   ok "text line of the range scan" || fail "text line: $(grep '^198.51.100.7 ' "$WORK/all.txt")"
 grep -q "state no timezone.*UTC" "$WORK/note.txt" && ok "assumed zone said" || fail "note: $(cat "$WORK/note.txt")"
 
+# 5b. a compressed log is refused with a way out, not read as garbage
+gzip -c "$L/kern.log" > "$L/kern.log.1.gz"
+set +e
+ad scans "$L/kern.log.1.gz" > /dev/null 2> "$WORK/gz.err"
+code=$?
+set -e
+[ "$code" -eq 65 ] && grep -q "compressed (gzip); decompress it first" "$WORK/gz.err" && ok "gzip refused (65)" ||
+  fail "gzip: exit $code, $(cat "$WORK/gz.err")"
+# CRLF line ends read like LF
+sed 's/$/\r/' "$L/kern.log" > "$L/kern-crlf.log"
+ad --json scans "$L/kern-crlf.log" | summary > "$WORK/crlf.txt"
+cmp -s "$WORK/sorted.txt" "$WORK/crlf.txt" && ok "CRLF lines: same result" || fail "CRLF lines differ"
+
 # 6. report --out: one .eml per abusing source, each with the checklist
 mkdir "$WORK/out"
 # shellcheck disable=SC2086
