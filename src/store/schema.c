@@ -96,6 +96,34 @@ const char *const schema_migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  reason TEXT NOT NULL,"
 	"  PRIMARY KEY (evidence, item));",
+	/* 3: routing data: the constituency's organisations and their ranges,
+	 * external abuse contacts (RIR data and the operator's overrides), and
+	 * a version each import bumps so a running desk reloads its index */
+	"CREATE TABLE org ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  security TEXT NOT NULL,"
+	"  support TEXT NOT NULL DEFAULT '',"
+	"  domains TEXT NOT NULL DEFAULT '',"
+	"  asns TEXT NOT NULL DEFAULT '',"
+	"  notify_auto TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE org_range ("
+	"  id {ID},"
+	"  org TEXT NOT NULL REFERENCES org(id),"
+	"  first_ip TEXT NOT NULL,"
+	"  last_ip TEXT NOT NULL);"
+	"CREATE INDEX org_range_org ON org_range(org);"
+	"CREATE TABLE net_contact ("
+	"  id {ID},"
+	"  first_ip TEXT NOT NULL,"
+	"  last_ip TEXT NOT NULL,"
+	"  mailbox TEXT NOT NULL,"
+	"  netname TEXT NOT NULL DEFAULT '',"
+	"  origin TEXT NOT NULL DEFAULT '',"
+	"  is_override {INT} NOT NULL DEFAULT 0);"
+	"CREATE INDEX net_contact_kind ON net_contact(is_override, id);"
+	"CREATE TABLE data_version (name TEXT PRIMARY KEY, version {INT} NOT NULL);"
+	"INSERT INTO data_version (name, version) VALUES ('routing', 0);",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -707,3 +707,158 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 	db_res_free(res);
 	return 0;
 }
+
+/* ---- routing data ---- */
+
+static int bump_routing_version(struct store *s)
+{
+	static const char sql[] = "UPDATE data_version SET version = version + 1 WHERE name = $1";
+	return Q(s, sql, T("routing"));
+}
+
+int store_routing_version(struct store *s, int64_t *ret)
+{
+	static const char sql[] = "SELECT version FROM data_version WHERE name = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T("routing"));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+int store_org_replace_all(struct store *s, const struct org *orgs, size_t n)
+{
+	static const char del_ranges[] = "DELETE FROM org_range";
+	static const char del_orgs[] = "DELETE FROM org";
+	static const char ins_org[] =
+		"INSERT INTO org (id, name, security, support, domains, asns, notify_auto)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)";
+	static const char ins_range[] = "INSERT INTO org_range (org, first_ip, last_ip) VALUES ($1, $2, $3)";
+	int r = s->ops->query(s->conn, del_ranges, NULL, 0, NULL);
+	if (r >= 0)
+		r = s->ops->query(s->conn, del_orgs, NULL, 0, NULL);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct org *o = &orgs[i];
+		r = Q(s, ins_org, T(o->id), T(o->name), T(o->security), T(o->support ? o->support : ""),
+		      T(o->domains ? o->domains : ""), T(o->asns ? o->asns : ""), T(o->notify_auto ? o->notify_auto : ""));
+		for (size_t k = 0; r >= 0 && k < o->n_ranges; k++) {
+			char f[IP_TEXT_MAX], l[IP_TEXT_MAX];
+			ip_format(&o->ranges[k].first, f);
+			ip_format(&o->ranges[k].last, l);
+			r = Q(s, ins_range, T(o->id), T(f), T(l));
+		}
+	}
+	if (r >= 0)
+		r = bump_routing_version(s);
+	return r;
+}
+
+int store_org_list(struct store *s, struct org **ret, size_t *ret_n)
+{
+	static const char orgs_sql[] =
+		"SELECT id, name, security, support, domains, asns, notify_auto FROM org ORDER BY id";
+	static const char ranges_sql[] = "SELECT org, first_ip, last_ip FROM org_range ORDER BY org, id";
+	struct db_res *res = NULL, *rr = NULL;
+	int r = s->ops->query(s->conn, orgs_sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	r = s->ops->query(s->conn, ranges_sql, NULL, 0, &rr);
+	if (r < 0) {
+		db_res_free(res);
+		return r;
+	}
+	struct org *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t k = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct org *o = &a[i];
+		o->id = db_res_take(res, i, 0, NULL);
+		o->name = db_res_take(res, i, 1, NULL);
+		o->security = db_res_take(res, i, 2, NULL);
+		o->support = db_res_take(res, i, 3, NULL);
+		o->domains = db_res_take(res, i, 4, NULL);
+		o->asns = db_res_take(res, i, 5, NULL);
+		o->notify_auto = db_res_take(res, i, 6, NULL);
+		/* Both listings are ordered by org id: walk them side by side. */
+		size_t cap = 0;
+		while (k < rr->rows && strcmp(db_res_text(rr, k, 0), o->id) < 0)
+			k++;
+		for (; k < rr->rows && !strcmp(db_res_text(rr, k, 0), o->id); k++) {
+			struct org_range g = { 0 };
+			if (!ip_parse_cstr(db_res_text(rr, k, 1), &g.first) || !ip_parse_cstr(db_res_text(rr, k, 2), &g.last))
+				continue;
+			o->ranges = xgrow(o->ranges, &cap, o->n_ranges + 1, sizeof(*o->ranges));
+			o->ranges[o->n_ranges++] = g;
+		}
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	db_res_free(rr);
+	return 0;
+}
+
+int store_contact_clear(struct store *s, bool is_override)
+{
+	static const char sql[] = "DELETE FROM net_contact WHERE is_override = $1";
+	int r = Q(s, sql, I(is_override));
+	if (r >= 0)
+		r = bump_routing_version(s);
+	return r;
+}
+
+int store_contact_add(struct store *s, const struct net_contact *c)
+{
+	static const char sql[] =
+		"INSERT INTO net_contact (first_ip, last_ip, mailbox, netname, origin, is_override)"
+		" VALUES ($1, $2, $3, $4, $5, $6)";
+	char f[IP_TEXT_MAX], l[IP_TEXT_MAX];
+	ip_format(&c->first, f);
+	ip_format(&c->last, l);
+	return Q(s, sql, T(f), T(l), T(c->mailbox), T(c->netname ? c->netname : ""), T(c->origin ? c->origin : ""),
+		 I(c->is_override));
+}
+
+int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+		       int64_t *ret_after)
+{
+	static const char sql[] =
+		"SELECT id, first_ip, last_ip, mailbox, netname, origin, is_override FROM net_contact"
+		" WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(after), I(limit));
+	if (r < 0)
+		return r;
+	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct net_contact *c = &a[n];
+		c->id = db_res_int(res, i, 0);
+		if (!ip_parse_cstr(db_res_text(res, i, 1), &c->first) || !ip_parse_cstr(db_res_text(res, i, 2), &c->last))
+			continue;
+		c->mailbox = db_res_take(res, i, 3, NULL);
+		c->netname = db_res_take(res, i, 4, NULL);
+		c->origin = db_res_take(res, i, 5, NULL);
+		c->is_override = db_res_int(res, i, 6) != 0;
+		n++;
+	}
+	/* The next page starts after the last row read, even one skipped. */
+	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
+	*ret = a;
+	*ret_n = n;
+	db_res_free(res);
+	return 0;
+}
+
+int store_contact_count(struct store *s, bool is_override, int64_t *ret)
+{
+	static const char sql[] = "SELECT count(*) FROM net_contact WHERE is_override = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(is_override));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}

@@ -125,3 +125,20 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 /* Audit trail: who did what to which ticket. */
 int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,
 		    int64_t now);
+
+/* Routing data (constituency/, routing/). Replacing runs inside the
+ * caller's transaction, so an import is all or nothing and a running desk
+ * sees the old data until COMMIT; each replace bumps the routing version. */
+int store_org_replace_all(struct store *s, const struct org *orgs, size_t n);
+/* Every organisation with its ranges, ordered by id. */
+int store_org_list(struct store *s, struct org **ret, size_t *ret_n);
+/* Deletes the RIR contacts (is_override false) or the overrides. */
+int store_contact_clear(struct store *s, bool is_override);
+int store_contact_add(struct store *s, const struct net_contact *c);
+/* A page of contacts with id > after, in id order, at most limit rows;
+ * *ret_after is where the next page starts (== after: no more rows). */
+int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+		       int64_t *ret_after);
+int store_contact_count(struct store *s, bool is_override, int64_t *ret);
+/* Changes whenever the constituency or the contacts are replaced. */
+int store_routing_version(struct store *s, int64_t *ret);
