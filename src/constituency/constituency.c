@@ -77,7 +77,7 @@ static void check_domains(struct constituency *c, struct buf *errors)
 	}
 	qsort(v, n, sizeof(*v), cmp_domain_ref);
 	for (size_t i = 1; i < n; i++)
-		if (!strcmp(v[i].domain, v[i - 1].domain) && v[i].org != v[i - 1].org) {
+		if (!strcmp(v[i].domain, v[i - 1].domain) && strcmp(v[i].org->id, v[i - 1].org->id)) {
 			char *m = xasprintf("domain %s is claimed by '%s' and '%s'", v[i].domain, v[i - 1].org->id,
 					    v[i].org->id);
 			problem(c, errors, v[i].org, v[i].org->line, m);

@@ -203,6 +203,9 @@ static void sweep_run(struct prefix_builder *b, bool v6, emit_fn *emit, void *us
 {
 	struct sweep s = { b, v6, v6 ? b->n6 : b->n4 };
 	u128 max = v6 ? ~(u128)0 : (u128)UINT32_MAX;
+	emit(user, 0, PREFIX_TABLE_NONE);
+	if (s.n == 0)
+		return;
 	if (v6)
 		qsort(b->r6, b->n6, sizeof(*b->r6), cmp_range6);
 	else
@@ -234,7 +237,6 @@ static void sweep_run(struct prefix_builder *b, bool v6, emit_fn *emit, void *us
 	uint32_t *heap = xcalloc(s.n + 1, sizeof(uint32_t));
 	size_t nh = 0, next = 0;
 	uint32_t prev = PREFIX_TABLE_NONE;
-	emit(user, 0, PREFIX_TABLE_NONE);
 	for (size_t k = 0; k < nb; k++) {
 		u128 p = v6 ? ((u128 *)bounds)[k] : (u128)((uint64_t *)bounds)[k];
 		if (k > 0 && p == (v6 ? ((u128 *)bounds)[k - 1] : (u128)((uint64_t *)bounds)[k - 1]))

@@ -137,6 +137,8 @@ struct net_contact {
 	char *netname;
 	char *origin;		/* the object it came from, e.g. "inetnum 192.0.2.0 - 192.0.2.255" */
 	bool is_override;
+	/* While importing RPSL: handles still to resolve to a mailbox. */
+	const char *abuse_c, *org_ref, *irt_ref;
 };
 
 void org_clear(struct org *o);

@@ -120,8 +120,16 @@ const char *const schema_migrations[] = {
 	"  mailbox TEXT NOT NULL,"
 	"  netname TEXT NOT NULL DEFAULT '',"
 	"  origin TEXT NOT NULL DEFAULT '',"
-	"  is_override {INT} NOT NULL DEFAULT 0);"
+	"  is_override {INT} NOT NULL DEFAULT 0,"
+	"  abuse_c TEXT NOT NULL DEFAULT '',"
+	"  org_ref TEXT NOT NULL DEFAULT '',"
+	"  irt_ref TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX net_contact_kind ON net_contact(is_override, id);"
+	"CREATE TABLE rpsl_handle ("
+	"  kind TEXT NOT NULL,"
+	"  handle TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (kind, handle));"
 	"CREATE TABLE data_version (name TEXT PRIMARY KEY, version {INT} NOT NULL);"
 	"INSERT INTO data_version (name, version) VALUES ('routing', 0);",
 };

@@ -710,6 +710,10 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 
 /* ---- routing data ---- */
 
+#define CONTACT_COLS "id, first_ip, last_ip, mailbox, netname, origin, is_override"
+
+static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c);
+
 static int bump_routing_version(struct store *s)
 {
 	static const char sql[] = "UPDATE data_version SET version = version + 1 WHERE name = $1";
@@ -811,44 +815,92 @@ int store_contact_clear(struct store *s, bool is_override)
 int store_contact_add(struct store *s, const struct net_contact *c)
 {
 	static const char sql[] =
-		"INSERT INTO net_contact (first_ip, last_ip, mailbox, netname, origin, is_override)"
-		" VALUES ($1, $2, $3, $4, $5, $6)";
+		"INSERT INTO net_contact (first_ip, last_ip, mailbox, netname, origin, is_override, abuse_c, org_ref,"
+		" irt_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 	char f[IP_TEXT_MAX], l[IP_TEXT_MAX];
 	ip_format(&c->first, f);
 	ip_format(&c->last, l);
-	return Q(s, sql, T(f), T(l), T(c->mailbox), T(c->netname ? c->netname : ""), T(c->origin ? c->origin : ""),
-		 I(c->is_override));
+	return Q(s, sql, T(f), T(l), T(c->mailbox ? c->mailbox : ""), T(c->netname ? c->netname : ""),
+		 T(c->origin ? c->origin : ""), I(c->is_override), T(c->abuse_c ? c->abuse_c : ""),
+		 T(c->org_ref ? c->org_ref : ""), T(c->irt_ref ? c->irt_ref : ""));
+}
+
+int store_contact_handle_add(struct store *s, const char *kind, const char *handle, const char *value)
+{
+	static const char sql[] =
+		"INSERT INTO rpsl_handle (kind, handle, value) VALUES ($1, $2, $3) ON CONFLICT (kind, handle) DO NOTHING";
+	return Q(s, sql, T(kind), T(handle), T(value));
+}
+
+int store_contact_resolve(struct store *s, int64_t *ret_dropped)
+{
+	static const char resolve[] =
+		"UPDATE net_contact SET mailbox = coalesce("
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'role' AND h.handle = net_contact.abuse_c),"
+		"  (SELECT r.value FROM rpsl_handle o JOIN rpsl_handle r ON r.kind = 'role' AND r.handle = o.value"
+		"    WHERE o.kind = 'org-abuse-c' AND o.handle = net_contact.org_ref),"
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'org' AND h.handle = net_contact.org_ref),"
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'irt' AND h.handle = net_contact.irt_ref),"
+		"  '')"
+		" WHERE is_override = $1 AND mailbox = ''";
+	static const char drop[] = "DELETE FROM net_contact WHERE is_override = $1 AND mailbox = ''";
+	static const char forget[] = "DELETE FROM rpsl_handle";
+	int r = Q(s, resolve, I(0));
+	if (r < 0)
+		return r;
+	struct db_res *res = NULL;
+	r = QR(s, drop, &res, I(0));
+	if (r < 0)
+		return r;
+	*ret_dropped = res->changes;
+	db_res_free(res);
+	return s->ops->query(s->conn, forget, NULL, 0, NULL);
 }
 
 int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
 		       int64_t *ret_after)
 {
-	static const char sql[] =
-		"SELECT id, first_ip, last_ip, mailbox, netname, origin, is_override FROM net_contact"
-		" WHERE id > $1 ORDER BY id LIMIT $2";
+	static const char sql[] = "SELECT " CONTACT_COLS " FROM net_contact WHERE id > $1 ORDER BY id LIMIT $2";
 	struct db_res *res = NULL;
 	int r = QR(s, sql, &res, I(after), I(limit));
 	if (r < 0)
 		return r;
 	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
 	size_t n = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		struct net_contact *c = &a[n];
-		c->id = db_res_int(res, i, 0);
-		if (!ip_parse_cstr(db_res_text(res, i, 1), &c->first) || !ip_parse_cstr(db_res_text(res, i, 2), &c->last))
-			continue;
-		c->mailbox = db_res_take(res, i, 3, NULL);
-		c->netname = db_res_take(res, i, 4, NULL);
-		c->origin = db_res_take(res, i, 5, NULL);
-		c->is_override = db_res_int(res, i, 6) != 0;
-		n++;
-	}
+	for (size_t i = 0; i < res->rows; i++)
+		if (contact_from_row(res, i, &a[n]))
+			n++;
 	/* The next page starts after the last row read, even one skipped. */
 	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
 	*ret = a;
 	*ret_n = n;
 	db_res_free(res);
 	return 0;
+}
+
+static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_res_int(res, i, 0);
+	if (!ip_parse_cstr(db_res_text(res, i, 1), &c->first) || !ip_parse_cstr(db_res_text(res, i, 2), &c->last))
+		return false;
+	c->mailbox = db_res_take(res, i, 3, NULL);
+	c->netname = db_res_take(res, i, 4, NULL);
+	c->origin = db_res_take(res, i, 5, NULL);
+	c->is_override = db_res_int(res, i, 6) != 0;
+	return true;
+}
+
+int store_contact_get(struct store *s, int64_t id, struct net_contact *ret)
+{
+	static const char sql[] = "SELECT " CONTACT_COLS " FROM net_contact WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	r = res->rows && contact_from_row(res, 0, ret) ? 0 : -ENOENT;
+	db_res_free(res);
+	return r;
 }
 
 int store_contact_count(struct store *s, bool is_override, int64_t *ret)

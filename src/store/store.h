@@ -134,11 +134,23 @@ int store_org_replace_all(struct store *s, const struct org *orgs, size_t n);
 int store_org_list(struct store *s, struct org **ret, size_t *ret_n);
 /* Deletes the RIR contacts (is_override false) or the overrides. */
 int store_contact_clear(struct store *s, bool is_override);
+/* A contact whose mailbox may still be "" with handles to resolve. */
 int store_contact_add(struct store *s, const struct net_contact *c);
+/* RPSL import: remembers what a handle leads to. kind is "role" (nic-hdl ->
+ * abuse-mailbox), "org" (organisation -> abuse-mailbox), "org-abuse-c"
+ * (organisation -> role handle) or "irt" (irt -> abuse-mailbox). The first
+ * definition of a handle wins. */
+int store_contact_handle_add(struct store *s, const char *kind, const char *handle, const char *value);
+/* Gives every unresolved RIR contact its mailbox: its abuse-c's, else its
+ * organisation's abuse-c's, else its organisation's abuse-mailbox, else its
+ * irt's; drops those left without one (*ret_dropped) and forgets the
+ * handles. */
+int store_contact_resolve(struct store *s, int64_t *ret_dropped);
 /* A page of contacts with id > after, in id order, at most limit rows;
  * *ret_after is where the next page starts (== after: no more rows). */
 int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
 		       int64_t *ret_after);
 int store_contact_count(struct store *s, bool is_override, int64_t *ret);
+int store_contact_get(struct store *s, int64_t id, struct net_contact *ret);
 /* Changes whenever the constituency or the contacts are replaced. */
 int store_routing_version(struct store *s, int64_t *ret);
