@@ -39,7 +39,8 @@ static void check_ids(struct constituency *c, struct buf *errors)
 	const struct org **v = xcalloc(c->n + 1, sizeof(*v));
 	for (size_t i = 0; i < c->n; i++)
 		v[i] = &c->orgs[i];
-	qsort(v, c->n, sizeof(*v), cmp_org_id);
+	if (c->n)
+		qsort(v, c->n, sizeof(*v), cmp_org_id);
 	for (size_t i = 1; i < c->n; i++)
 		if (!strcmp(v[i]->id, v[i - 1]->id)) {
 			char *m = xasprintf("organisation '%s' is defined twice (also at %s:%u)", v[i]->id, v[i - 1]->file,
@@ -75,7 +76,8 @@ static void check_domains(struct constituency *c, struct buf *errors)
 			}
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_domain_ref);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_domain_ref);
 	for (size_t i = 1; i < n; i++)
 		if (!strcmp(v[i].domain, v[i - 1].domain) && strcmp(v[i].org->id, v[i - 1].org->id)) {
 			char *m = xasprintf("domain %s is claimed by '%s' and '%s'", v[i].domain, v[i - 1].org->id,
@@ -98,7 +100,8 @@ static void check_overlaps(struct constituency *c, struct buf *errors)
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t k = 0; k < c->orgs[i].n_ranges; k++)
 			v[n++] = (struct range_ref){ &c->orgs[i], &c->orgs[i].ranges[k] };
-	qsort(v, n, sizeof(*v), cmp_range_ref);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_range_ref);
 	/* Sorted by first address: a range overlaps an earlier one exactly
 	 * when it starts at or before the furthest end seen so far. */
 	const struct range_ref *reach = NULL;
