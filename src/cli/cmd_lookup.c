@@ -15,7 +15,7 @@
 static json_t *list_json(const char *list)
 {
 	json_t *a = json_array();
-	struct str l = str_from(list), x;
+	struct str l = str_from(list ? list : ""), x;
 	for (bool more = true; more;) {
 		more = str_split(&l, ',', &x);
 		x = str_trim(x);

@@ -66,7 +66,7 @@ static void check_domains(struct constituency *c, struct buf *errors)
 	struct domain_ref *v = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		struct str list = str_from(c->orgs[i].domains), item;
+		struct str list = str_from(c->orgs[i].domains ? c->orgs[i].domains : ""), item;
 		for (bool more = true; more;) {
 			more = str_split(&list, ',', &item);
 			item = str_trim(item);
@@ -160,7 +160,7 @@ int constituency_load(const char *const *files, size_t n, struct constituency *r
 
 static void put_list(struct buf *out, const char *key, const char *list)
 {
-	struct str l = str_from(list), item;
+	struct str l = str_from(list ? list : ""), item;
 	for (;;) {
 		bool more = str_split(&l, ',', &item);
 		item = str_trim(item);

@@ -102,6 +102,11 @@ static void org_end(struct parser *p)
 		fail(p, o->line, "organisation '%s' has no name", o->id);
 	if (!o->security || !*o->security)
 		fail(p, o->line, "organisation '%s' has no security contact", o->id);
+	/* Absent lists are empty, never NULL, for everyone reading them. */
+	char **lists[] = { &o->name, &o->security, &o->support, &o->domains, &o->asns, &o->notify_auto };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (!*lists[i])
+			*lists[i] = xstrdup("");
 	p->org = NULL;
 }
 
@@ -294,7 +299,7 @@ void constituency_free(struct constituency *c)
 
 bool constituency_is_auto(const struct org *o, const char *kind)
 {
-	struct str list = str_from(o->notify_auto), item;
+	struct str list = str_from(o->notify_auto ? o->notify_auto : ""), item;
 	while (next_item(&list, true, &item))
 		if ((item.len == 1 && item.p[0] == '*') || str_eq_cstr_nocase(item, kind))
 			return true;

@@ -172,7 +172,7 @@ int routing_lookup_ip(struct store *s, const struct routing_index *idx, const st
 
 bool routing_list_has(const char *list, const char *item)
 {
-	struct str l = str_from(list), x;
+	struct str l = str_from(list ? list : ""), x;
 	for (bool more = true; more;) {
 		more = str_split(&l, ',', &x);
 		x = str_trim(x);
@@ -191,7 +191,7 @@ void routing_lookup_domain(const struct routing_index *idx, const char *name, st
 		host.len--;
 	size_t best_len = 0;
 	for (size_t i = 0; i < idx->n_orgs; i++) {
-		struct str l = str_from(idx->orgs[i].domains), d;
+		struct str l = str_from(idx->orgs[i].domains ? idx->orgs[i].domains : ""), d;
 		for (bool more = true; more;) {
 			more = str_split(&l, ',', &d);
 			d = str_trim(d);
