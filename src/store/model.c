@@ -119,3 +119,11 @@ void net_contact_clear(struct net_contact *c)
 
 ARRAY_FREE(org_array_free, struct org, org_clear)
 ARRAY_FREE(net_contact_array_free, struct net_contact, net_contact_clear)
+
+static void incident_link_clear(struct incident_link *l)
+{
+	free(l->source);
+	memset(l, 0, sizeof(*l));
+}
+
+ARRAY_FREE(incident_link_array_free, struct incident_link, incident_link_clear)

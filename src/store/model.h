@@ -145,3 +145,15 @@ void org_clear(struct org *o);
 void org_array_free(struct org *a, size_t n);
 void net_contact_clear(struct net_contact *c);
 void net_contact_array_free(struct net_contact *a, size_t n);
+
+/* A report (and one of its abusing sources) gathered by an incident. */
+struct incident_link {
+	int64_t incident;
+	int64_t report;
+	char *source;
+	int64_t events;
+	int64_t notified_at;	/* 0: this link did not notify */
+	int64_t created_at;
+};
+
+void incident_link_array_free(struct incident_link *a, size_t n);

@@ -914,3 +914,123 @@ int store_contact_count(struct store *s, bool is_override, int64_t *ret)
 	db_res_free(res);
 	return 0;
 }
+
+/* ---- incidents ---- */
+
+int store_incident_find(struct store *s, const char *key, const char *kind, int64_t *ret_number)
+{
+	static const char sql[] =
+		"SELECT number FROM ticket WHERE kind = 'incident' AND org = $1 AND classification = $2"
+		" AND status IN ('new', 'open') AND merged_into IS NULL ORDER BY number DESC LIMIT 1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(key), T(kind));
+	if (r < 0)
+		return r;
+	r = res->rows ? 0 : -ENOENT;
+	if (r == 0)
+		*ret_number = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return r;
+}
+
+int store_incident_link(struct store *s, int64_t incident, int64_t report, const char *source, int64_t events,
+			int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO incident_link (incident, report, source, events, created_at) VALUES ($1, $2, $3, $4, $5)"
+		" ON CONFLICT (incident, report, source) DO NOTHING";
+	return Q(s, sql, I(incident), I(report), T(source), I(events), I(now));
+}
+
+int store_incident_notified_since(struct store *s, int64_t incident, const char *source, int64_t since,
+				  bool *ret_notified)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM incident_link WHERE incident = $1 AND source = $2 AND notified_at > 0"
+		" AND notified_at >= $3";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident), T(source), I(since));
+	if (r < 0)
+		return r;
+	*ret_notified = db_res_int(res, 0, 0) > 0;
+	db_res_free(res);
+	return 0;
+}
+
+int store_incident_mark_notified(struct store *s, int64_t incident, int64_t report, const char *source, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE incident_link SET notified_at = $4 WHERE incident = $1 AND report = $2 AND source = $3";
+	return expect_one(s, sql, PARAMS(I(incident), I(report), T(source), I(now)));
+}
+
+int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_reports, int64_t *ret_events)
+{
+	static const char sql[] =
+		"SELECT count(DISTINCT report), coalesce(sum(events), 0) FROM incident_link WHERE incident = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident));
+	if (r < 0)
+		return r;
+	*ret_reports = db_res_int(res, 0, 0);
+	*ret_events = db_res_int(res, 0, 1);
+	db_res_free(res);
+	return 0;
+}
+
+int store_incident_links(struct store *s, int64_t incident, int64_t report, struct incident_link **ret,
+			 size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT incident, report, source, events, notified_at, created_at FROM incident_link"
+		" WHERE ($1 = 0 OR incident = $1) AND ($2 = 0 OR report = $2)"
+		" ORDER BY incident, report, source LIMIT $3";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident), I(report), I(STORE_LIST_MAX));
+	if (r < 0)
+		return r;
+	struct incident_link *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		a[i].incident = db_res_int(res, i, 0);
+		a[i].report = db_res_int(res, i, 1);
+		a[i].source = db_res_take(res, i, 2, NULL);
+		a[i].events = db_res_int(res, i, 3);
+		a[i].notified_at = db_res_int(res, i, 4);
+		a[i].created_at = db_res_int(res, i, 5);
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+static int outbox_ticket(struct store *s, int64_t id, int64_t *ret_ticket)
+{
+	static const char sql[] = "SELECT coalesce(ticket, 0) FROM outbox WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	if (ret_ticket)
+		*ret_ticket = res->rows ? db_res_int(res, 0, 0) : 0;
+	db_res_free(res);
+	return 0;
+}
+
+int store_outbox_approve(struct store *s, int64_t id, int64_t now, int64_t *ret_ticket)
+{
+	/* Queued from now on: retries expire counting from the approval, not
+	 * from the days the notification may have waited for it. */
+	static const char sql[] =
+		"UPDATE outbox SET state = 'queued', next_try = $2, created_at = $2 WHERE id = $1 AND state = 'held'";
+	int r = expect_one(s, sql, PARAMS(I(id), I(now)));
+	return r < 0 ? r : outbox_ticket(s, id, ret_ticket);
+}
+
+int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'discarded' WHERE id = $1 AND state IN ('held', 'queued')";
+	int r = expect_one(s, sql, PARAMS(I(id)));
+	return r < 0 ? r : outbox_ticket(s, id, ret_ticket);
+}

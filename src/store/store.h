@@ -154,3 +154,26 @@ int store_contact_count(struct store *s, bool is_override, int64_t *ret);
 int store_contact_get(struct store *s, int64_t id, struct net_contact *ret);
 /* Changes whenever the constituency or the contacts are replaced. */
 int store_routing_version(struct store *s, int64_t *ret);
+
+/* Incidents (routing/): a ticket of kind incident keyed by org (the
+ * responsible party: "org:ID" or "net:MAILBOX") and classification (the
+ * kind of abuse). All inside the caller's transaction. */
+/* The newest new/open incident for key and kind; -ENOENT if none. */
+int store_incident_find(struct store *s, const char *key, const char *kind, int64_t *ret_number);
+/* Links a report's source to the incident (once; a repeat is no change). */
+int store_incident_link(struct store *s, int64_t incident, int64_t report, const char *source, int64_t events,
+			int64_t now);
+/* Was source notified in this incident at or after `since`? */
+int store_incident_notified_since(struct store *s, int64_t incident, const char *source, int64_t since,
+				  bool *ret_notified);
+int store_incident_mark_notified(struct store *s, int64_t incident, int64_t report, const char *source, int64_t now);
+/* How many distinct reports and how many events the incident gathered. */
+int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_reports, int64_t *ret_events);
+/* The links of an incident (incident > 0) or of a report (report > 0). */
+int store_incident_links(struct store *s, int64_t incident, int64_t report, struct incident_link **ret,
+			 size_t *ret_n);
+
+/* Held notifications: approve (held -> queued, due now) or discard (held
+ * or queued -> discarded). -ENOENT when no such row is in those states. */
+int store_outbox_approve(struct store *s, int64_t id, int64_t now, int64_t *ret_ticket);
+int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket);
