@@ -50,7 +50,7 @@ static int load_contacts(struct store *s, struct routing_index *idx)
 		struct net_contact *page;
 		size_t n;
 		int64_t next;
-		r = store_contact_page(s, after, ROUTING_LOAD_PAGE, &page, &n, &next);
+		r = store_contact_range_page(s, after, ROUTING_LOAD_PAGE, &page, &n, &next);
 		if (r < 0)
 			break;
 		for (size_t i = 0; r >= 0 && i < n; i++)

@@ -903,6 +903,31 @@ int store_contact_get(struct store *s, int64_t id, struct net_contact *ret)
 	return r;
 }
 
+int store_contact_range_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+			     int64_t *ret_after)
+{
+	static const char sql[] =
+		"SELECT id, first_ip, last_ip, is_override FROM net_contact WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(after), I(limit));
+	if (r < 0)
+		return r;
+	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct net_contact *c = &a[n];
+		c->id = db_res_int(res, i, 0);
+		c->is_override = db_res_int(res, i, 3) != 0;
+		if (ip_parse_cstr(db_res_text(res, i, 1), &c->first) && ip_parse_cstr(db_res_text(res, i, 2), &c->last))
+			n++;
+	}
+	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
+	*ret = a;
+	*ret_n = n;
+	db_res_free(res);
+	return 0;
+}
+
 int store_contact_count(struct store *s, bool is_override, int64_t *ret)
 {
 	static const char sql[] = "SELECT count(*) FROM net_contact WHERE is_override = $1";
