@@ -6,8 +6,9 @@
 #    memory, lookups per second;
 #  - grepcidr (Debian package, installed here if missing) filtering the same
 #    addresses against the same ranges.
-# Both must agree on how many addresses match. Prints a Markdown table for
-# docs/BENCHMARKS.md.
+# Both must agree on how many addresses match. Times are CPU seconds of each
+# process (user + system), so jobs sharing the machine do not count against
+# either side. Prints a Markdown table for docs/BENCHMARKS.md.
 set -eu
 cd "$(dirname "$0")/../.."
 v4=${1:-1000000}; v6=${2:-200000}; na=${3:-2000000}
@@ -26,9 +27,9 @@ python3 bench/prefix/gen.py "$tmp" "$v4" "$v6" "$na"
 get() { awk -v k="$1" '$1 == k {print $2}' "$tmp/ours"; }
 
 calc() { awk "BEGIN { print $1 }"; }
-secs() { # wall seconds of a command, output discarded
-  s0=$(date +%s.%N); "$@" >"$tmp/out" || true; s1=$(date +%s.%N)
-  calc "$s1 - $s0"
+secs() { # CPU seconds (user + system) of a command; its output in $tmp/out
+  /usr/bin/time -f "%U %S" -o "$tmp/cpu" "$@" >"$tmp/out" || true
+  calc "$(tail -1 "$tmp/cpu" | awk '{print $1 + $2}')"
 }
 g_load=$(secs grepcidr -f "$tmp/ranges.txt" "$tmp/none.txt")
 g_all=$(secs grepcidr -f "$tmp/ranges.txt" "$tmp/addrs.txt")

@@ -37,10 +37,16 @@ struct iv4 {
 	uint32_t value;
 };
 
+/* index4 entries: a bucket lying in one interval holds that interval's
+ * value with DIRECT set (no second memory access); others hold nothing
+ * but the flag clear, and the slice comes from start4. */
+#define DIRECT 0x80000000u
+
 struct prefix_table {
 	struct iv4 *iv4;	/* sorted by start; iv4[0].start == 0 */
 	size_t n4;
-	uint32_t *index4;	/* V4_BUCKETS + 1 */
+	uint32_t *index4;	/* V4_BUCKETS: DIRECT | value, or 0 */
+	uint32_t *start4;	/* V4_BUCKETS + 1: the interval holding the bucket's first address */
 	u128 *start6;		/* sorted; start6[0] == 0 */
 	uint32_t *value6;
 	size_t n6;
@@ -296,15 +302,26 @@ static void emit6(void *user, u128 start, uint32_t value)
 /* index[k] = the interval holding the bucket's first address. */
 static void index4_fill(struct prefix_table *t)
 {
-	t->index4 = xcalloc(V4_BUCKETS + 1, sizeof(uint32_t));
+	t->index4 = xcalloc(V4_BUCKETS, sizeof(uint32_t));
+	t->start4 = xcalloc(V4_BUCKETS + 1, sizeof(uint32_t));
 	size_t i = 0;
 	for (uint64_t k = 0; k < V4_BUCKETS; k++) {
 		uint32_t a = (uint32_t)(k << (32 - PREFIX_TABLE_V4_INDEX_BITS));
 		while (i + 1 < t->n4 && t->iv4[i + 1].start <= a)
 			i++;
-		t->index4[k] = (uint32_t)i;
+		t->start4[k] = (uint32_t)i;
 	}
-	t->index4[V4_BUCKETS] = (uint32_t)(t->n4 - 1);
+	t->start4[V4_BUCKETS] = (uint32_t)(t->n4 - 1);
+	for (uint64_t k = 0; k < V4_BUCKETS; k++) {
+		uint32_t lo = t->start4[k], hi = t->start4[k + 1];
+		/* One interval covers the bucket when the next one starts only at
+		 * or after the next bucket (hi's interval may start exactly there). */
+		uint64_t next = (k + 1) << (32 - PREFIX_TABLE_V4_INDEX_BITS);
+		bool one = lo == hi || (hi == lo + 1 && t->iv4[hi].start == next);
+		uint32_t v = t->iv4[lo].value;
+		if (one && (v < (DIRECT - 1) || v == PREFIX_TABLE_NONE))
+			t->index4[k] = v == PREFIX_TABLE_NONE ? PREFIX_TABLE_NONE : DIRECT | v;
+	}
 }
 
 static void index6_fill(struct prefix_table *t)
@@ -346,6 +363,7 @@ struct prefix_table *prefix_table_free(struct prefix_table *t)
 	if (t) {
 		free(t->iv4);
 		free(t->index4);
+		free(t->start4);
 		free(t->start6);
 		free(t->value6);
 		free(t->index6);
@@ -357,7 +375,10 @@ struct prefix_table *prefix_table_free(struct prefix_table *t)
 uint32_t prefix_table_lookup_v4(const struct prefix_table *t, uint32_t addr)
 {
 	uint32_t k = addr >> (32 - PREFIX_TABLE_V4_INDEX_BITS);
-	uint32_t lo = t->index4[k], hi = t->index4[k + 1];
+	uint32_t d = t->index4[k];
+	if (d & DIRECT)
+		return d == PREFIX_TABLE_NONE ? d : d & ~DIRECT;
+	uint32_t lo = t->start4[k], hi = t->start4[k + 1];
 	/* The answer is the last interval starting at or before addr. */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo + 1) / 2;
@@ -399,7 +420,7 @@ size_t prefix_table_intervals(const struct prefix_table *t, enum ip_family f)
 
 size_t prefix_table_memory(const struct prefix_table *t)
 {
-	return sizeof(*t) + t->n4 * sizeof(struct iv4) + (V4_BUCKETS + 1) * sizeof(uint32_t) +
+	return sizeof(*t) + t->n4 * sizeof(struct iv4) + (2 * V4_BUCKETS + 1) * sizeof(uint32_t) +
 	       t->n6 * (sizeof(u128) + sizeof(uint32_t)) + (V6_BUCKETS + 1) * sizeof(uint32_t);
 }
 

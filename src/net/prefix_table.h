@@ -13,15 +13,17 @@
  *    the ranges open at that point, smallest on top; this splits the address
  *    space into disjoint intervals, each labelled with its most specific
  *    owner (adjacent intervals with the same owner are merged). O(n log n).
- *  - IPv4 lookup: an index of 2^PREFIX_TABLE_V4_INDEX_BITS buckets on the top
- *    bits of the address gives the slice of intervals starting in that
- *    bucket; a bucket holding one interval (the common case) answers
- *    without a search, others are binary-searched. Each interval is 8 bytes
- *    (start, value) so the answer lies in the cache line the search touched.
+ *  - IPv4 lookup: 2^PREFIX_TABLE_V4_INDEX_BITS buckets on the top bits of
+ *    the address. A bucket lying inside one interval (the common case)
+ *    holds that interval's value itself: one memory access answers. Other
+ *    buckets give the slice of intervals that can hold the address, which
+ *    is binary-searched; each interval is 8 bytes (start, value) so the
+ *    answer lies in the cache line the search touched.
  *  - IPv6: the same intervals with 128-bit starts, indexed by the top 16
  *    bits, binary search within the bucket.
- * Memory: about 4 MiB of index plus 8 bytes per IPv4 interval and 24 per
- * IPv6 interval (at most 2n+1 intervals for n ranges).
+ * Memory: 8 MiB of IPv4 index, 256 KiB of IPv6 index, plus 8 bytes per
+ * IPv4 interval and 20 per IPv6 interval (at most 2n+1 intervals for n
+ * ranges).
  *
  * Ownership: a built table is immutable, so threads may share it; the
  * builder is freed by prefix_table_build() whether or not it succeeds.
