@@ -99,13 +99,18 @@ Test(contacts_import, rpsl_cases, .init = setup, .fini = teardown)
 	lookup(idx, "2001:db8:abc::1", "abuse@role-one.example", "2001:db8:abc::/48");
 	routing_index_free(idx);
 
-	/* A second import replaces the first, whole. */
+	/* A second import replaces the first, whole; an index loaded before
+	 * it notices on refresh (a running desk), and only then. */
+	cr_assert_eq(routing_index_load(s, &idx), 0);
+	struct routing_index *before = idx;
+	cr_assert_eq(routing_index_refresh(s, &idx), 0);
+	cr_expect_eq(idx, before, "refresh without a change: got a new index, want the same");
 	char *sample = xasprintf("%s/../../etc/rpsl/sample.db", getenv("ABUSEDESK_TEST_DATA") ? getenv("ABUSEDESK_TEST_DATA") : "tests/data");
 	buf_reset(&errors);
 	cr_assert_eq(store_begin(s), 0);
 	cr_assert_eq(contacts_import_rpsl(s, (const char *const *)&sample, 1, &st, &errors), 0);
 	cr_assert_eq(store_commit(s), 0);
-	cr_assert_eq(routing_index_load(s, &idx), 0);
+	cr_assert_eq(routing_index_refresh(s, &idx), 0);
 	lookup(idx, "100.64.1.1", "unknown", NULL);
 	lookup(idx, "203.0.113.77", "abuse@hosting.example.com", "203.0.113.64/27");
 	lookup(idx, "203.0.113.200", "abuse@transit.example.net", "203.0.113.0/24");
