@@ -384,8 +384,10 @@ int route_report(const struct route_ctx *ctx, const struct route_report *rep, in
 	struct routing_answer own = { 0 };
 	if (r >= 0 && rep->reporter && *rep->reporter)
 		routing_lookup_domain(ctx->index, rep->reporter, &own);
+	/* Only when the reporter was acknowledged: a reply to automatic mail
+	 * could start a loop (RFC 3834 2), and then the analyst decides. */
 	out.is_misdirected = own.where == ROUTING_INSIDE && out.inside == 0 && out.outside + out.unknown > 0 &&
-			     routing_list_has(ctx->cfg->routing_misdirected_kinds, rep->kind);
+			     rep->ack_body && routing_list_has(ctx->cfg->routing_misdirected_kinds, rep->kind);
 	if (r >= 0 && out.is_misdirected)
 		r = misdirected(ctx, rep, own.org, now);
 	for (size_t i = 0; r >= 0 && !out.is_misdirected && i < n_groups; i++)

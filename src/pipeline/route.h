@@ -20,7 +20,8 @@
  *  - a report of a kind in routing.misdirected_kinds (spam) from a
  *    constituency user about sources all outside the constituency gets a
  *    reply pointing the reporter to their IT support, and no notification
- *    goes out for it; the ticket is kept.
+ *    goes out for it; the ticket is kept. Only when the reporter was
+ *    acknowledged (never an automatic reply to automatic mail).
  *
  * Incidents are tickets (kind incident) with the responsible party in
  * their org column ("org:ID" or "net:MAILBOX") and the kind of abuse in

@@ -179,14 +179,17 @@ Test(route, copy_of_ack_to_reporters_org, .init = setup, .fini = teardown)
 
 Test(route, misdirected_spam, .init = setup, .fini = teardown)
 {
-	struct route_outcome o = route("203.0.113.9", "spam", "student@uni-x.example", NULL, 1000);
+	struct route_outcome o = route("203.0.113.9", "spam", "student@uni-x.example", "ack", 1000);
 	cr_expect(o.is_misdirected, "spam from outside to a uni-x user: got not misdirected");
-	EXPECT_OUTBOX("reply:queued:student@uni-x.example\n");
+	EXPECT_OUTBOX("reply:queued:student@uni-x.example\ncopy:queued:sec@uni-x.example\ncopy:queued:csirt@uni-x.example\n");
+	/* no acknowledgment (automatic mail): no automatic reply either */
+	o = route("203.0.113.9", "spam", "student@uni-x.example", NULL, 1000);
+	cr_expect(!o.is_misdirected, "spam reported by automatic mail: got misdirected");
 	/* spam from inside the constituency is ours to handle */
-	o = route("192.0.2.200", "spam", "student@uni-x.example", NULL, 1000);
+	o = route("192.0.2.200", "spam", "student@uni-x.example", "ack", 1000);
 	cr_expect(!o.is_misdirected, "spam from lab-y: got misdirected");
 	/* a scan from outside is not misdirected */
-	o = route("203.0.113.9", "port-scan", "student@uni-x.example", NULL, 1000);
+	o = route("203.0.113.9", "port-scan", "student@uni-x.example", "ack", 1000);
 	cr_expect(!o.is_misdirected, "scan: got misdirected");
 }
 
