@@ -17,13 +17,13 @@ if ! command -v grepcidr >/dev/null 2>&1; then
   $s env DEBIAN_FRONTEND=noninteractive apt-get install -y -q grepcidr >/dev/null
 fi
 [ -f build-bench/build.ninja ] || meson setup build-bench --buildtype=release >/dev/null
-ninja -C build-bench bench-prefix >/dev/null
+ninja -C build-bench bench/prefix/bench-prefix >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 python3 bench/prefix/gen.py "$tmp" "$v4" "$v6" "$na"
 : >"$tmp/none.txt"
 
-/usr/bin/time -f "%M" -o "$tmp/rss" build-bench/bench-prefix "$tmp/ranges.txt" "$tmp/addrs.txt" 10 >"$tmp/ours"
+/usr/bin/time -f "%M" -o "$tmp/rss" build-bench/bench/prefix/bench-prefix "$tmp/ranges.txt" "$tmp/addrs.txt" 10 >"$tmp/ours"
 get() { awk -v k="$1" '$1 == k {print $2}' "$tmp/ours"; }
 
 calc() { awk "BEGIN { print $1 }"; }
