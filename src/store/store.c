@@ -991,8 +991,9 @@ int store_incident_mark_notified(struct store *s, int64_t incident, int64_t repo
 
 int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_reports, int64_t *ret_events)
 {
-	static const char sql[] =
-		"SELECT count(DISTINCT report), coalesce(sum(events), 0) FROM incident_link WHERE incident = $1";
+	/* CAST: PostgreSQL's sum() of bigint is numeric. */
+	static const char sql[] = "SELECT count(DISTINCT report), CAST(coalesce(sum(events), 0) AS BIGINT)"
+				  " FROM incident_link WHERE incident = $1";
 	struct db_res *res = NULL;
 	int r = QR(s, sql, &res, I(incident));
 	if (r < 0)
