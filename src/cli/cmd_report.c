@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/scan_run.h"
 #include "mail/mail.h"
 #include "outbox/smtp.h"
+#include "routing/index.h"
 #include "scan/ntpstate.h"
 #include "scan/report.h"
 #include "util/escape.h"
@@ -21,16 +23,55 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-/*
- * Where a report about `src` goes. Today: the configured CSIRT address
- * (report.to, else desk.address). The routing issue replaces this with the
- * lookup "inside the constituency -> the CSIRT, else the source network's
- * abuse contact"; this is the one place to change.
- */
-static const char *recipient_for(const struct config *cfg, const struct ip_addr *src)
+/* The desk's routing data, when the configured store exists (a reporter
+ * who never ran `abusedesk init` has none: everything goes to the CSIRT). */
+struct router {
+	struct store *s;
+	struct routing_index *idx;
+};
+
+static void router_open(struct cli *c, struct router *rt)
 {
-	(void)src;
-	return *cfg->report_to ? cfg->report_to : cfg->address;
+	memset(rt, 0, sizeof(*rt));
+	if (strncmp(c->cfg.db, "postgresql:", 11) && strncmp(c->cfg.db, "postgres:", 9) && access(c->cfg.db, F_OK) != 0)
+		return;
+	if (cli_open_store(c, &rt->s) < 0) {
+		log_warn("report: no routing data (the store did not open); reports go to the CSIRT address");
+		rt->s = NULL;
+		return;
+	}
+	if (routing_index_load(rt->s, &rt->idx) < 0) {
+		log_warn("report: cannot load the routing data (%s); reports go to the CSIRT address", store_errmsg(rt->s));
+		store_close(rt->s);
+		rt->s = NULL;
+	}
+}
+
+static void router_close(struct router *rt)
+{
+	routing_index_free(rt->idx);
+	if (rt->s)
+		store_close(rt->s);
+}
+
+/*
+ * Where a report about `src` goes: the source network's abuse contact when
+ * the routing data puts it outside the constituency, else (inside, or not
+ * known) the CSIRT address (report.to, else desk.address). Heap string.
+ */
+static char *recipient_for(const struct config *cfg, struct router *rt, const struct ip_addr *src)
+{
+	if (rt->idx) {
+		struct routing_answer a;
+		if (routing_lookup_ip(rt->s, rt->idx, src, &a) == 0 && a.where == ROUTING_OUTSIDE && a.contact.mailbox &&
+		    *a.contact.mailbox) {
+			char *m = xstrdup(a.contact.mailbox);
+			routing_answer_clear(&a);
+			return m;
+		}
+		routing_answer_clear(&a);
+	}
+	return xstrdup(*cfg->report_to ? cfg->report_to : cfg->address);
 }
 
 static int compose(const struct cli *c, const char *to, const char *subject, const char *body, struct buf *out)
@@ -97,12 +138,15 @@ static int run(struct cli *c)
 	if (r < 0)
 		return cli_exit_code(r);
 	ctx.system_zone = sr.fst.assumed_zone;
+	struct router rt;
+	router_open(c, &rt);
 
 	struct buf subject, body, msg;
 	buf_init(&subject, 1024);
 	buf_init(&body, REPORT_TEXT_MAX);
 	buf_init(&msg, REPORT_TEXT_MAX * 2);
 	size_t n_reports = 0, n_sent = 0;
+	char *to = NULL;
 	int code = EX_OK;
 	for (size_t i = 0; i < sr.n; i++) {
 		const struct scan_result *res = &sr.results[i];
@@ -117,12 +161,15 @@ static int run(struct cli *c)
 			break;
 		}
 		n_reports++;
-		const char *to = recipient_for(&c->cfg, &res->src);
+		free(to);
+		to = recipient_for(&c->cfg, &rt, &res->src);
 		char src[IP_TEXT_MAX];
 		ip_format(&res->src, src);
 		if (!out_dir && !send) {
+			char *shown = escape_dup(str_from(to), ESCAPE_QUOTE_MAX);
 			printf("%sTo: %s\nSubject: %s\n\n%s", n_reports > 1 ? "\n======================================\n\n" : "",
-			       to, buf_str(&subject), buf_str(&body));
+			       shown, buf_str(&subject), buf_str(&body));
+			free(shown);
 			continue;
 		}
 		if ((r = compose(c, to, buf_str(&subject), buf_str(&body), &msg)) < 0) {
@@ -150,19 +197,25 @@ static int run(struct cli *c)
 			r = smtp_send(&c->cfg, from, to, msg.p, msg.len, &err);
 			if (r < 0) {
 				char *e = escape_dup(str_from(err ? err : ""), ESCAPE_QUOTE_MAX);
+				char *t = escape_dup(str_from(to), ESCAPE_QUOTE_MAX);
 				code = cli_fail(r, "report: sending the report on %s to %s failed: %s (%zu sent before it)",
-						src, to, e, n_sent);
+						src, t, e, n_sent);
+				free(t);
 				free(e);
 				free(err);
 				break;
 			}
 			free(err);
 			n_sent++;
-			log_info("report on %s sent to %s", src, to);
+			char *t = escape_dup(str_from(to), ESCAPE_QUOTE_MAX);
+			log_info("report on %s sent to %s", src, t);
+			free(t);
 		}
 	}
 	if (code == EX_OK && n_reports == 0)
 		fprintf(stderr, "abusedesk: nothing to report: no source passed the scan or login thresholds\n");
+	free(to);
+	router_close(&rt);
 	scan_run_note(&sr, stderr);
 	buf_free(&subject);
 	buf_free(&body);
@@ -178,7 +231,9 @@ const struct cli_command cmd_report = {
 	"usage: abusedesk report [--out DIR] [--send] [--clock-ok] LOG...\n"
 	"  One plain-text report per abusing source (address-range scan, port scan,\n"
 	"  both, login attempts): printed, or written to DIR as .eml files, or sent\n"
-	"  through outbox.relay to report.to (default desk.address). --clock-ok\n"
+	"  through outbox.relay. Each goes to the source network's abuse contact\n"
+	"  when the desk's routing data (store.db) puts it outside the constituency,\n"
+	"  else to report.to (default desk.address). --clock-ok\n"
 	"  states that the logging host's clock was right; --send needs it when this\n"
 	"  host cannot tell. Our own networks are never reported.\n",
 };

@@ -21,7 +21,10 @@ fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 ok() { echo "ok: $*"; }
 # Our own network is the destination /24; 192.0.2.250 scans it and must
 # never be reported.
-ad() { TZ=${ADTZ:-UTC} "$AD" --set report.own_networks=192.0.2.0/24 --set desk.address=irt@csirt.example \
+# No store unless a check makes one: without routing data every report
+# goes to the CSIRT address.
+DB=$WORK/none.db
+ad() { TZ=${ADTZ:-UTC} "$AD" --db "$DB" --set report.own_networks=192.0.2.0/24 --set desk.address=irt@csirt.example \
   --set report.from=noc@example.ac.uk "$@"; }
 
 L=$WORK/logs
@@ -120,6 +123,24 @@ ADTZ=Europe/Berlin ad report "$L/kern.log" > "$WORK/berlin.txt" 2>/dev/null
 grep -q "Start: *2026-11-22 14:03:01 +0100 (2026-11-22 13:03:01 UTC)" "$WORK/berlin.txt" && ok "system zone applied" ||
   fail "system zone: $(grep Start: "$WORK/berlin.txt" | head -1)"
 grep -q "of the host that read it (CET) was used" "$WORK/berlin.txt" && ok "system zone named" || fail "zone not named"
+
+# 7b. with the desk's routing data, a source outside the constituency goes
+# to its network's abuse contact (203.0.113.66 is in EXAMPLE-HOSTING-VPS of
+# etc/rpsl/sample.db), one inside (198.51.100.7: college-b) to the CSIRT
+SRC_DIR=$(cd "$HERE/../.." && pwd)
+DB=$WORK/desk.db
+ad init > /dev/null
+ad constituency import "$SRC_DIR"/etc/constituency/*.conf > /dev/null
+ad contacts import-rpsl "$SRC_DIR/etc/rpsl/sample.db" > /dev/null
+mkdir "$WORK/routed"
+# shellcheck disable=SC2086
+ad report --out "$WORK/routed" $ALL > /dev/null 2>&1
+f=$(grep -lF "Subject: Port scan from 203.0.113.66:" "$WORK/routed"/*.eml || true)
+[ -n "$f" ] && grep -q "^To: abuse@hosting.example.com" "$f" && ok "outside: to the network's abuse contact" ||
+  fail "outside: $(grep -h '^To:' "$f" 2>/dev/null)"
+f=$(grep -lF "Subject: Address-range scan from 198.51.100.7:" "$WORK/routed"/*.eml || true)
+[ -n "$f" ] && grep -q "^To: irt@csirt.example" "$f" && ok "inside: to the CSIRT" || fail "inside: $(grep -h '^To:' "$f" 2>/dev/null)"
+DB=$WORK/none.db
 
 # 8. report --send through smtp-sink on loopback
 SINK=$WORK/sink
