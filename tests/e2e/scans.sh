@@ -142,6 +142,25 @@ f=$(grep -lF "Subject: Address-range scan from 198.51.100.7:" "$WORK/routed"/*.e
 [ -n "$f" ] && grep -q "^To: irt@csirt.example" "$f" && ok "inside: to the CSIRT" || fail "inside: $(grep -h '^To:' "$f" 2>/dev/null)"
 DB=$WORK/none.db
 
+# 7c. the desk's pipeline: a report pasting these log lines becomes a ticket
+# classified information-gathering/scanner with the per-source summary
+DB=$WORK/pipeline.db
+ad init > /dev/null
+{
+  printf 'From: noc@uni.example.ac.uk\nTo: irt@csirt.example\nSubject: scanning\n'
+  printf 'Date: Sun, 22 Nov 2026 15:00:00 +0000\nMessage-ID: <scan-1@uni.example.ac.uk>\n\n'
+  printf 'Hello, we saw this scan:\n\n'
+  grep "SRC=198.51.100.7 " "$L/kern.log" | head -40
+} > "$WORK/report.eml"
+ad deliver --sender noc@uni.example.ac.uk --recipient irt@csirt.example < "$WORK/report.eml" 2>/dev/null
+ad process > /dev/null 2>&1
+ad --json ticket show 100001 > "$WORK/ticket.json" 2>/dev/null || true
+got=$(jq -r .classification "$WORK/ticket.json")
+[ "$got" = "information-gathering/scanner" ] && ok "ticket classified: $got" || fail "ticket classification: '$got'"
+jq -r '.evidence.scans // ""' "$WORK/ticket.json" | grep -q "^198.51.100.7 .*address-range scan .*TCP port 23 .*40 events" &&
+  ok "ticket evidence has the scan summary" || fail "ticket evidence scans: $(jq -c '.evidence.scans' "$WORK/ticket.json")"
+DB=$WORK/none.db
+
 # 8. report --send through smtp-sink on loopback
 SINK=$WORK/sink
 mkdir -p "$SINK"
