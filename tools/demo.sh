@@ -25,3 +25,7 @@ echo "  $bin --db $db lookup 198.51.100.23 203.0.113.77"
 echo "  $bin --db $db outbox approve ID    # let a held notification go out"
 echo "  $bin --db $db outbox flush         # send them to the relay (smtp://127.0.0.1:25 by default)"
 echo "  $bin --help"
+echo
+echo "The web desk: create the first analyst, then serve the UI and API:"
+echo "  $bin --db $db user add \$USER --admin     # prints a one-time password"
+echo "  $bin --db $db web                          # http://127.0.0.1:8080/"

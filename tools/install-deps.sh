@@ -7,7 +7,8 @@ what=${1:-run}
 
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libgmime-3.0-dev libsqlite3-dev libcurl4-openssl-dev
   libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev"
-test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps jq"
+test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps jq
+  chromium util-linux"
 
 case "$what" in
 run) pkgs=$run_pkgs ;;
@@ -16,6 +17,11 @@ test) pkgs=$test_pkgs ;;
 esac
 
 missing=""
+# The browser tests need node and npm; a machine may have them from
+# elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm).
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+  pkgs="$pkgs nodejs npm"
+fi
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

@@ -39,6 +39,12 @@ struct config {
 	int64_t lmtp_sessions_max;
 	/* [http] */
 	char *http_listen;
+	bool http_secure_cookies;
+	int64_t http_session_seconds;
+	int64_t http_threads;
+	int64_t http_connections_max;
+	int64_t http_body_max;
+	int64_t http_logins_per_minute;
 	/* [outbox] */
 	char *relay;
 	char *relay_user;

@@ -145,6 +145,33 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX incident_link_source ON incident_link(incident, source, notified_at);"
 	"CREATE INDEX incident_link_report ON incident_link(report);"
 	"CREATE INDEX ticket_incident ON ticket(kind, org, classification, status);",
+	/* 4: the web desk: analysts, their sessions and API tokens; indexes for
+	 * the queue's filters and the overview (table names avoid the SQL
+	 * keyword USER, reserved in PostgreSQL) */
+	"CREATE TABLE desk_user ("
+	"  id {ID},"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL,"
+	"  pw_hash TEXT NOT NULL,"
+	"  failures {INT} NOT NULL DEFAULT 0,"
+	"  locked_until {INT} NOT NULL DEFAULT 0,"
+	"  created_at {INT} NOT NULL);"
+	"CREATE TABLE desk_session ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id {INT} NOT NULL REFERENCES desk_user(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at {INT} NOT NULL,"
+	"  expires_at {INT} NOT NULL);"
+	"CREATE INDEX desk_session_expiry ON desk_session(expires_at);"
+	"CREATE TABLE desk_token ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id {INT} NOT NULL REFERENCES desk_user(id),"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  created_at {INT} NOT NULL);"
+	"CREATE INDEX ticket_status_merged ON ticket(status, merged_into);"
+	"CREATE INDEX ticket_created ON ticket(created_at);"
+	"CREATE INDEX ticket_org ON ticket(org, number);"
+	"CREATE INDEX ticket_class ON ticket(classification, number);",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

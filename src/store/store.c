@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1059,4 +1060,393 @@ int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket)
 		"UPDATE outbox SET state = 'discarded' WHERE id = $1 AND state IN ('held', 'queued')";
 	int r = expect_one(s, sql, PARAMS(I(id)));
 	return r < 0 ? r : outbox_ticket(s, id, ret_ticket);
+}
+
+/* ---- the web desk ---- */
+
+/* A LIKE pattern matching `text` anywhere, lower-cased, with the pattern
+ * characters escaped (ESCAPE '\'), so an analyst's "50%" means 50%. */
+static char *like_pattern(const char *text)
+{
+	size_t n = strlen(text);
+	if (n > STORE_QUERY_TEXT_MAX)
+		n = STORE_QUERY_TEXT_MAX;
+	char *p = xmalloc(2 * n + 3), *o = p;
+	*o++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		char c = text[i];
+		if (c == '%' || c == '_' || c == '\\')
+			*o++ = '\\';
+		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+int store_ticket_query(struct store *s, const struct ticket_query *q, struct ticket **ret, size_t *ret_n)
+{
+	/* Keyset paging: ORDER BY number DESC with "number < before" walks the
+	 * primary key from where the last page ended, so page 1000 costs what
+	 * page 1 costs. The bound is always there (INT64_MAX for the first
+	 * page): an "$6 = 0 OR" would hide the range from the planner. The
+	 * other filters are optional and tested row by row on that walk. */
+	static const char sql[] =
+		"SELECT " TICKET_COLS ", (SELECT count(*) FROM message m WHERE m.ticket = t.number)"
+		" FROM ticket t"
+		" WHERE t.merged_into IS NULL"
+		" AND ($1 = '' OR t.status = $1 OR ($1 = 'active' AND t.status IN ('new', 'open')))"
+		" AND ($2 = '' OR t.kind = $2)"
+		" AND ($3 = '' OR t.org = $3)"
+		" AND ($4 = '' OR t.classification = $4)"
+		" AND ($5 = '' OR lower(t.subject) LIKE $5 ESCAPE '\\' OR lower(t.reporter) LIKE $5 ESCAPE '\\')"
+		" AND t.number < $6"
+		" ORDER BY t.number DESC LIMIT $7";
+	size_t limit = q->limit && q->limit < STORE_LIST_MAX ? q->limit : STORE_LIST_MAX;
+	char *pat = q->text && *q->text ? like_pattern(q->text) : xstrdup("");
+	struct db_res *res = NULL;
+#define OR_EMPTY(x) T((x) ? (x) : "")
+	int r = QR(s, sql, &res, OR_EMPTY(q->status), OR_EMPTY(q->kind), OR_EMPTY(q->org), OR_EMPTY(q->classification),
+		   T(pat), I(q->before > 0 ? q->before : INT64_MAX), I(limit));
+#undef OR_EMPTY
+	free(pat);
+	if (r < 0)
+		return r;
+	struct ticket *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++)
+		ticket_from_row(res, i, &a[i]);
+	*ret_n = res->rows;
+	*ret = a;
+	db_res_free(res);
+	return 0;
+}
+
+int store_ticket_counts(struct store *s, int64_t ret[TICKET_STATUS_COUNT])
+{
+	static const char sql[] = "SELECT status, count(*) FROM ticket WHERE merged_into IS NULL GROUP BY status";
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < TICKET_STATUS_COUNT; i++)
+		ret[i] = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		enum ticket_status st;
+		if (ticket_status_from_name(db_res_text(res, i, 0), &st) == 0)
+			ret[st] = db_res_int(res, i, 1);
+	}
+	db_res_free(res);
+	return 0;
+}
+
+int store_ticket_set_classification(struct store *s, int64_t number, const char *classification, int64_t now)
+{
+	static const char sql[] = "UPDATE ticket SET classification = $2, updated_at = $3 WHERE number = $1";
+	return expect_one(s, sql, PARAMS(I(number), T(classification), I(now)));
+}
+
+int store_outbox_counts(struct store *s, int64_t ret[OUTBOX_STATE_COUNT])
+{
+	static const char sql[] = "SELECT state, count(*) FROM outbox GROUP BY state";
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < OUTBOX_STATE_COUNT; i++)
+		ret[i] = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		enum outbox_state st;
+		if (outbox_state_from_name(db_res_text(res, i, 0), &st) == 0)
+			ret[st] = db_res_int(res, i, 1);
+	}
+	db_res_free(res);
+	return 0;
+}
+
+int store_outbox_get(struct store *s, int64_t id, struct outbox_item *ret)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox o JOIN message m ON m.id = o.message WHERE o.id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	outbox_from_row(res, 0, ret);
+	db_res_free(res);
+	return 0;
+}
+
+int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT id, at, coalesce(ticket, 0), actor, action, detail FROM audit WHERE ticket = $1 ORDER BY id LIMIT $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(ticket), I(STORE_LIST_MAX));
+	if (r < 0)
+		return r;
+	struct audit_entry *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		a[i].id = db_res_int(res, i, 0);
+		a[i].at = db_res_int(res, i, 1);
+		a[i].ticket = db_res_int(res, i, 2);
+		a[i].actor = db_res_take(res, i, 3, NULL);
+		a[i].action = db_res_take(res, i, 4, NULL);
+		a[i].detail = db_res_take(res, i, 5, NULL);
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+void audit_array_free(struct audit_entry *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		free(a[i].actor);
+		free(a[i].action);
+		free(a[i].detail);
+	}
+	free(a);
+}
+
+int store_stats_per_day(struct store *s, int64_t since, struct stat_day **ret, size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT created_at / 86400, kind, count(*) FROM ticket WHERE created_at >= $1"
+		" GROUP BY created_at / 86400, kind ORDER BY 1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(since));
+	if (r < 0)
+		return r;
+	struct stat_day *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		a[i].day = db_res_int(res, i, 0);
+		ticket_kind_from_name(db_res_text(res, i, 1), &a[i].kind);
+		a[i].count = db_res_int(res, i, 2);
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+int store_stats_top(struct store *s, enum stat_top what, int64_t since, size_t limit, struct stat_top_row **ret,
+		    size_t *ret_n)
+{
+	static const char by_reporter[] =
+		"SELECT reporter, count(*) FROM ticket WHERE created_at >= $1 AND reporter <> ''"
+		" GROUP BY reporter ORDER BY 2 DESC, 1 LIMIT $2";
+	static const char by_org[] =
+		"SELECT org, count(*) FROM ticket WHERE created_at >= $1 AND org <> ''"
+		" GROUP BY org ORDER BY 2 DESC, 1 LIMIT $2";
+	if (limit == 0 || limit > STORE_TOP_MAX)
+		limit = STORE_TOP_MAX;
+	struct db_res *res = NULL;
+	int r = QR(s, what == STAT_TOP_ORG ? by_org : by_reporter, &res, I(since), I(limit));
+	if (r < 0)
+		return r;
+	struct stat_top_row *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		a[i].name = db_res_take(res, i, 0, NULL);
+		a[i].count = db_res_int(res, i, 1);
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+void stat_top_array_free(struct stat_top_row *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		free(a[i].name);
+	free(a);
+}
+
+static const char *const user_role_names[] = { "analyst", "admin" };
+
+const char *user_role_name(enum user_role r)
+{
+	return (unsigned)r < USER_ROLE_COUNT ? user_role_names[r] : "unknown";
+}
+
+int user_role_from_name(const char *s, enum user_role *ret)
+{
+	for (int i = 0; s && i < USER_ROLE_COUNT; i++)
+		if (!strcmp(s, user_role_names[i])) {
+			*ret = (enum user_role)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void desk_user_clear(struct desk_user *u)
+{
+	free(u->name);
+	free(u->pw_hash);
+	memset(u, 0, sizeof(*u));
+}
+
+void desk_user_array_free(struct desk_user *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		desk_user_clear(&a[i]);
+	free(a);
+}
+
+#define USER_COLS "id, name, role, pw_hash, failures, locked_until, created_at"
+
+static void user_from_row(struct db_res *res, size_t row, struct desk_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = db_res_int(res, row, 0);
+	u->name = db_res_take(res, row, 1, NULL);
+	if (user_role_from_name(db_res_text(res, row, 2), &u->role) < 0)
+		u->role = USER_ANALYST;
+	u->pw_hash = db_res_take(res, row, 3, NULL);
+	u->failures = db_res_int(res, row, 4);
+	u->locked_until = db_res_int(res, row, 5);
+	u->created_at = db_res_int(res, row, 6);
+}
+
+int store_user_add(struct store *s, const char *name, enum user_role role, const char *pw_hash, int64_t now,
+		   int64_t *ret_id)
+{
+	static const char sql[] =
+		"INSERT INTO desk_user (name, role, pw_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(name), T(user_role_name(role)), T(pw_hash), I(now));
+	if (r < 0)
+		return r;
+	if (ret_id)
+		*ret_id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+static int user_one(struct store *s, const char *sql, struct db_val key, struct desk_user *ret)
+{
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, &key, 1, &res);
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	user_from_row(res, 0, ret);
+	db_res_free(res);
+	return 0;
+}
+
+int store_user_get(struct store *s, const char *name, struct desk_user *ret)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM desk_user WHERE name = $1";
+	return user_one(s, sql, T(name), ret);
+}
+
+int store_user_get_id(struct store *s, int64_t id, struct desk_user *ret)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM desk_user WHERE id = $1";
+	return user_one(s, sql, I(id), ret);
+}
+
+int store_user_list(struct store *s, struct desk_user **ret, size_t *ret_n)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM desk_user ORDER BY name";
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	struct desk_user *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		user_from_row(res, i, &a[i]);
+		free(a[i].pw_hash);	/* never leaves the store in a listing */
+		a[i].pw_hash = NULL;
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+int store_user_set_password(struct store *s, const char *name, const char *pw_hash)
+{
+	static const char sql[] = "UPDATE desk_user SET pw_hash = $2, failures = 0, locked_until = 0 WHERE name = $1";
+	return expect_one(s, sql, PARAMS(T(name), T(pw_hash)));
+}
+
+int store_user_login_failed(struct store *s, int64_t id, int64_t locked_until)
+{
+	static const char sql[] =
+		"UPDATE desk_user SET failures = failures + 1, locked_until = $2 WHERE id = $1";
+	return expect_one(s, sql, PARAMS(I(id), I(locked_until)));
+}
+
+int store_user_login_ok(struct store *s, int64_t id)
+{
+	static const char sql[] = "UPDATE desk_user SET failures = 0, locked_until = 0 WHERE id = $1";
+	return expect_one(s, sql, PARAMS(I(id)));
+}
+
+int store_session_add(struct store *s, const char *token_hash, int64_t user_id, const char *csrf, int64_t now,
+		      int64_t expires_at)
+{
+	static const char sql[] =
+		"INSERT INTO desk_session (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+	return Q(s, sql, T(token_hash), I(user_id), T(csrf), I(now), I(expires_at));
+}
+
+int store_session_get(struct store *s, const char *token_hash, int64_t now, int64_t *ret_user_id, char **ret_csrf)
+{
+	static const char sql[] = "SELECT user_id, csrf FROM desk_session WHERE token_hash = $1 AND expires_at > $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(token_hash), I(now));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	*ret_user_id = db_res_int(res, 0, 0);
+	*ret_csrf = db_res_take(res, 0, 1, NULL);
+	db_res_free(res);
+	return 0;
+}
+
+int store_session_delete(struct store *s, const char *token_hash)
+{
+	static const char sql[] = "DELETE FROM desk_session WHERE token_hash = $1";
+	return Q(s, sql, T(token_hash));
+}
+
+int store_session_expire(struct store *s, int64_t now)
+{
+	static const char sql[] = "DELETE FROM desk_session WHERE expires_at <= $1";
+	return Q(s, sql, I(now));
+}
+
+int store_token_add(struct store *s, const char *token_hash, int64_t user_id, const char *label, int64_t now)
+{
+	static const char sql[] = "INSERT INTO desk_token (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)";
+	return Q(s, sql, T(token_hash), I(user_id), T(label), I(now));
+}
+
+int store_token_get(struct store *s, const char *token_hash, int64_t *ret_user_id)
+{
+	static const char sql[] = "SELECT user_id FROM desk_token WHERE token_hash = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(token_hash));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	*ret_user_id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
 }

@@ -181,3 +181,93 @@ int store_incident_links(struct store *s, int64_t incident, int64_t report, stru
  * or queued -> discarded). -ENOENT when no such row is in those states. */
 int store_outbox_approve(struct store *s, int64_t id, int64_t now, int64_t *ret_ticket);
 int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket);
+
+/* ---- the web desk (http/) ---- */
+
+#define STORE_QUERY_TEXT_MAX 200	/* bytes of a queue text search */
+#define STORE_TOP_MAX 100		/* rows of an overview's top list */
+
+/* The queue as analysts filter it: every field optional (NULL or ""). */
+struct ticket_query {
+	const char *status;	/* a status, "active" (new or open), or NULL for any */
+	const char *kind;
+	const char *org;
+	const char *classification;
+	const char *text;	/* substring of subject or reporter (case-insensitive ASCII) */
+	int64_t before;		/* keyset paging: numbers below this; 0: from the newest */
+	size_t limit;		/* 0: STORE_LIST_MAX */
+};
+int store_ticket_query(struct store *s, const struct ticket_query *q, struct ticket **ret, size_t *ret_n);
+/* Unmerged tickets per status, indexed by enum ticket_status. */
+int store_ticket_counts(struct store *s, int64_t ret[TICKET_STATUS_COUNT]);
+int store_ticket_set_classification(struct store *s, int64_t number, const char *classification, int64_t now);
+/* Outbox rows per state, indexed by enum outbox_state. */
+int store_outbox_counts(struct store *s, int64_t ret[OUTBOX_STATE_COUNT]);
+/* One outbox row (without its bytes). (Held mail is approved and discarded
+ * with store_outbox_approve/discard above.) */
+int store_outbox_get(struct store *s, int64_t id, struct outbox_item *ret);
+
+struct audit_entry {
+	int64_t id;
+	int64_t at;
+	int64_t ticket;
+	char *actor;
+	char *action;
+	char *detail;
+};
+int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, size_t *ret_n);
+void audit_array_free(struct audit_entry *a, size_t n);
+
+/* Overview. Tickets created since `since`, by UTC day and kind. */
+struct stat_day {
+	int64_t day;		/* days since the epoch */
+	enum ticket_kind kind;
+	int64_t count;
+};
+int store_stats_per_day(struct store *s, int64_t since, struct stat_day **ret, size_t *ret_n);
+enum stat_top { STAT_TOP_REPORTER, STAT_TOP_ORG };
+struct stat_top_row {
+	char *name;
+	int64_t count;
+};
+int store_stats_top(struct store *s, enum stat_top what, int64_t since, size_t limit, struct stat_top_row **ret,
+		    size_t *ret_n);
+void stat_top_array_free(struct stat_top_row *a, size_t n);
+
+/* Analysts. Passwords and tokens reach the store only as hashes. */
+enum user_role { USER_ANALYST, USER_ADMIN, USER_ROLE_COUNT };
+const char *user_role_name(enum user_role r);
+int user_role_from_name(const char *s, enum user_role *ret);
+
+struct desk_user {
+	int64_t id;
+	char *name;
+	enum user_role role;
+	char *pw_hash;
+	int64_t failures;	/* failed logins since the last success */
+	int64_t locked_until;
+	int64_t created_at;
+};
+void desk_user_clear(struct desk_user *u);
+/* -EEXIST when the name is taken. */
+int store_user_add(struct store *s, const char *name, enum user_role role, const char *pw_hash, int64_t now,
+		   int64_t *ret_id);
+int store_user_get(struct store *s, const char *name, struct desk_user *ret);
+int store_user_get_id(struct store *s, int64_t id, struct desk_user *ret);
+int store_user_list(struct store *s, struct desk_user **ret, size_t *ret_n);
+void desk_user_array_free(struct desk_user *a, size_t n);
+/* Also clears the failure count and lock. */
+int store_user_set_password(struct store *s, const char *name, const char *pw_hash);
+int store_user_login_failed(struct store *s, int64_t id, int64_t locked_until);
+int store_user_login_ok(struct store *s, int64_t id);
+
+/* Sessions and API tokens, looked up by the hash of the secret. */
+int store_session_add(struct store *s, const char *token_hash, int64_t user_id, const char *csrf, int64_t now,
+		      int64_t expires_at);
+/* The session's user and CSRF token; -ENOENT when unknown or expired. */
+int store_session_get(struct store *s, const char *token_hash, int64_t now, int64_t *ret_user_id, char **ret_csrf);
+int store_session_delete(struct store *s, const char *token_hash);
+/* Drops expired sessions. */
+int store_session_expire(struct store *s, int64_t now);
+int store_token_add(struct store *s, const char *token_hash, int64_t user_id, const char *label, int64_t now);
+int store_token_get(struct store *s, const char *token_hash, int64_t *ret_user_id);

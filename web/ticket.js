@@ -1,0 +1,163 @@
+// ticket: the thread (text only), outbound mail, audit trail and actions;
+// and the held-mail list. Attachments and HTML parts are links to
+// downloads the server sends as application/octet-stream attachments.
+import { get, post } from './api.js';
+import { el, clear, when, pill, toast, beginPaint, isLatest } from './dom.js';
+
+let current = null;
+
+export function currentTicket() { return current; }
+
+function message(m) {
+  const parts = m.parts.length ? el('ul', { class: 'parts' }, ...m.parts.map((p) =>
+    el('li', {}, el('a', { href: `/api/messages/${m.id}/parts/${p.n}`, download: '', text: p.filename || '(unnamed part)' }),
+      ' ', el('span', { class: 'muted', text: `${p.content_type}, ${p.size} bytes` })))) : null;
+  return el('article', { class: 'msg ' + m.direction, 'data-message': m.id },
+    el('div', { class: 'hdr' },
+      el('div', {}, el('b', { text: m.direction === 'in' ? 'From ' : 'To ' }), m.direction === 'in' ? (m.from || '(no From)') : m.to),
+      el('div', {}, el('b', { text: 'Subject ' }), m.subject || '(no subject)'),
+      el('div', {}, el('b', { text: 'Date ' }), m.date || when(m.received_at), ' · ',
+        el('a', { href: `/api/messages/${m.id}/raw`, download: '', text: 'raw message' }),
+        m.defects ? el('span', { text: ' · defects: ' + m.defects }) : null,
+        m.error ? el('span', { class: 'error', text: ' · ' + m.error }) : null)),
+    el('pre', { class: 'body', text: m.body_text }), parts);
+}
+
+function outboxTable(rows, onChange, compact = false) {
+  if (!rows.length) return el('p', { class: 'empty', text: 'No outbound mail.' });
+  const t = el('table', { class: 'outbox' }, el('thead', {}, el('tr', {},
+    el('th', { text: 'Mail' }), el('th', { text: 'To' }), el('th', { text: 'State' }))));
+  const b = el('tbody');
+  for (const o of rows) {
+    const act = o.state === 'held' ? el('span', {},
+      el('button', { type: 'button', class: 'primary', 'data-approve': o.id, text: 'Approve', onclick: async () => {
+        await post(`/api/outbox/${o.id}/approve`); toast('Approved: queued for sending'); onChange();
+      } }), ' ',
+      el('button', { type: 'button', class: 'danger', 'data-discard': o.id, text: 'Discard', onclick: async () => {
+        await post(`/api/outbox/${o.id}/discard`); toast('Discarded'); onChange();
+      } })) : el('span', { class: 'muted', text: o.last_error || when(o.sent_at || o.created_at) });
+    const stamp = when(o.sent_at || o.created_at) + (o.last_error ? ' · ' + o.last_error : '');
+    b.append(el('tr', { 'data-outbox': o.id, title: stamp },
+      el('td', {}, el('div', { text: o.purpose }), compact || !o.ticket ? null : el('a', { href: '#/ticket/' + o.ticket, text: '#' + o.ticket })),
+      el('td', { class: 'clip', title: o.rcpt, text: o.rcpt }),
+      el('td', {}, pill(o.state), compact && o.state !== 'held' ? null : el('div', {}, act))));
+  }
+  t.append(b);
+  return t;
+}
+
+export async function renderOutbox() {
+  const view = document.getElementById('view');
+  const paint = beginPaint();
+  const r = await get('/api/outbox?state=held');
+  if (!isLatest(paint)) return;
+  clear(view).append(el('h1', { text: 'Held mail' }),
+    el('p', { class: 'muted', text: 'Notifications held for an analyst: approve to send, discard to drop.' }),
+    outboxTable(r.outbox, renderOutbox));
+}
+
+function composer(t) {
+  const ta = el('textarea', { id: 'reply-text', 'aria-label': 'reply text', placeholder: 'Write to ' + t.reporter + ' …' });
+  const box = el('form', { class: 'composer', id: 'reply', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const r = await post(`/api/tickets/${t.number}/reply`, { text: ta.value });
+    toast('Reply queued to ' + r.to); render(t.number);
+  } }, el('div', { text: 'Reply to the reporter (the tag and the team footer are added)' }), ta,
+  el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', text: 'Send reply' }),
+    el('button', { type: 'button', text: 'Cancel', onclick: () => box.remove() })));
+  return box;
+}
+
+export function startReply() {
+  if (!current || !current.reporter || document.getElementById('reply')) return;
+  document.getElementById('thread').prepend(composer(current));
+  document.getElementById('reply-text').focus();
+}
+
+export async function setStatus(status) {
+  if (!current) return;
+  await post(`/api/tickets/${current.number}/status`, { status });
+  toast(`#${current.number} is ${status}`); render(current.number);
+}
+
+// A one-field form under the actions (no prompt(): dialogs are reserved
+// as the XSS tests' tripwire, and a form can be driven by keyboard).
+function inlineForm(id, label, value, onsubmit) {
+  const old = document.getElementById(id);
+  if (old) { old.remove(); return; }
+  const input = el('input', { name: 'value', id: id + '-value', value, size: 30, 'aria-label': label });
+  const f = el('form', { class: 'composer', id, onsubmit: async (ev) => { ev.preventDefault(); await onsubmit(input.value.trim()); } },
+    el('label', {}, label + ' ', input), ' ', el('button', { type: 'submit', class: 'primary', text: 'OK' }),
+    ' ', el('button', { type: 'button', text: 'Cancel', onclick: () => f.remove() }));
+  document.getElementById('thread').prepend(f);
+  input.focus();
+}
+
+export function merge() {
+  if (!current || current.merged_into) return;
+  const from = current.number;
+  inlineForm('merge', `Merge #${from} into ticket`, '', async (v) => {
+    const n = parseInt(v.replace(/\D/g, ''), 10);
+    if (!n) return;
+    await post(`/api/tickets/${from}/merge`, { into: n });
+    toast(`#${from} merged into #${n}`); location.hash = '#/ticket/' + n;
+  });
+}
+
+export function classify() {
+  if (!current) return;
+  const number = current.number;
+  inlineForm('classify', 'Classification (e.g. information-gathering/scanner)', current.classification, async (v) => {
+    await post(`/api/tickets/${number}/classification`, { classification: v });
+    toast('Classification set'); render(number);
+  });
+}
+
+// Sections other modules add to the ticket JSON (evidence, routing,
+// links) are shown as key/value lists until they get views of their own.
+function extraSections(t) {
+  const out = [];
+  for (const key of ['evidence', 'routing', 'links']) {
+    if (!(key in t)) continue;
+    out.push(el('section', { 'data-section': key }, el('h2', { text: key }),
+      el('pre', { class: 'body', text: JSON.stringify(t[key], null, 2) })));
+  }
+  return out;
+}
+
+export async function render(number) {
+  const view = document.getElementById('view');
+  const paint = beginPaint();
+  const t = await get('/api/tickets/' + number);
+  if (!isLatest(paint)) return;
+  current = t;
+  const st = t.status;
+  const actions = el('div', { class: 'actions' },
+    el('button', { type: 'button', id: 'act-reply', class: 'primary', disabled: !t.reporter, onclick: startReply, text: 'Reply (r)' }),
+    st !== 'resolved' ? el('button', { type: 'button', id: 'act-resolve', onclick: () => setStatus('resolved'), text: 'Resolve (x)' }) : null,
+    st === 'resolved' || st === 'rejected' ? el('button', { type: 'button', id: 'act-reopen', onclick: () => setStatus('open'), text: 'Reopen (o)' }) : null,
+    st !== 'rejected' ? el('button', { type: 'button', id: 'act-reject', onclick: () => setStatus('rejected'), text: 'Reject (X)' }) : null,
+    !t.merged_into ? el('button', { type: 'button', id: 'act-merge', onclick: merge, text: 'Merge… (m)' }) : null,
+    el('button', { type: 'button', id: 'act-classify', onclick: classify, text: 'Classify… (c)' }));
+  const head = el('div', { class: 'ticket-head' },
+    el('div', { class: 'meta' }, el('a', { href: '#/', text: '← Queue (u)' }), el('span', { text: t.tag }), pill(t.status), el('span', { text: t.kind })),
+    el('h1', { id: 'ticket-subject', text: t.subject || '(no subject)' }),
+    el('div', { class: 'meta' },
+      el('span', {}, 'Source: ', el('b', { id: 'ticket-reporter', text: t.reporter || '-' })),
+      el('span', { text: 'Classification: ' + (t.classification || '-') }),
+      el('span', { text: 'Organisation: ' + (t.org || '-') }),
+      el('span', { text: 'Opened ' + when(t.created_at) }),
+      t.merged_into ? el('span', {}, 'Merged into ', el('a', { href: '#/ticket/' + t.merged_into, text: '#' + t.merged_into })) : null,
+      t.ack ? el('span', { text: 'Acknowledgment: ' + t.ack + (t.ack_note ? ' (' + t.ack_note + ')' : '') }) : null,
+      t.needs_analyst ? el('span', { class: 'error', text: 'Processing failed: read the raw message' }) : null),
+    actions);
+  const audit = el('ol', { class: 'audit' }, ...t.audit.map((a) =>
+    el('li', {}, el('time', { text: when(a.at) }), ' ', el('b', { text: a.actor }), ' ', a.action, a.detail ? ' · ' + a.detail : '')));
+  clear(view).append(head, el('div', { class: 'cols' },
+    el('div', { class: 'main', id: 'thread' }, el('h2', { text: `Thread (${t.thread.length})` }), ...t.thread.map(message)),
+    el('div', { class: 'side' },
+      ...extraSections(t),
+      el('section', {}, el('h2', { text: 'Outbound mail' }), outboxTable(t.outbox, () => render(number), true)),
+      el('section', {}, el('h2', { text: 'Audit trail' }), t.audit.length ? audit : el('p', { class: 'empty', text: 'No actions yet.' })))));
+  window.scrollTo(0, 0);
+}
