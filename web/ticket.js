@@ -113,11 +113,37 @@ export function classify() {
   });
 }
 
-// Sections other modules add to the ticket JSON (evidence, routing,
-// links) are shown as key/value lists until they get views of their own.
+// The evidence summary and the completeness checklist (evidence/report.h):
+// what the report proves and what it lacks, so a reply can ask for exactly
+// that. Everything in it came from the reporter: text only.
+function evidenceSection(e) {
+  const list = (items) => el('ul', { class: 'plain' }, ...items.map((x) => el('li', {}, ...[].concat(x))));
+  const parts = [el('h2', { text: 'Evidence' }),
+    el('div', { class: 'meta' }, el('b', { text: e.abuse_type || 'unknown' }),
+      el('span', { text: `${e.events || 0} events` }), e.log_lines ? el('span', { text: `${e.log_lines} log lines` }) : null)];
+  if (e.checklist && e.checklist.length) {
+    parts.push(el('table', { class: 'checklist' }, el('tbody', {}, ...e.checklist.map((c) =>
+      el('tr', { 'data-item': c.item }, el('td', { text: c.item }), el('td', {}, el('span', { class: 'pill ck-' + c.state, text: c.state })),
+        el('td', { class: 'muted', text: c.reason }))))));
+  }
+  if (e.sources && e.sources.length) {
+    parts.push(el('h3', { text: `Sources (${e.sources_total ?? e.sources.length})` }),
+      list(e.sources.slice(0, 20).map((x) => [el('code', { text: x.ip }), ` ${x.events} events`, x.first ? ` · ${x.first} – ${x.last}` : ''])));
+  }
+  if (e.ports && e.ports.length) parts.push(el('h3', { text: 'Ports' }), el('p', { text: e.ports.map((p) => `${p.port}/${p.proto} (${p.events})`).join(', ') }));
+  if (e.evidence_lines && e.evidence_lines.length) {
+    parts.push(el('h3', { text: 'Sample lines' }), el('pre', { class: 'body', text: e.evidence_lines.map((l) => l.line).join('\n') }));
+  }
+  if (e.statement) parts.push(el('h3', { text: 'Statement' }), el('p', { class: 'quote', text: e.statement }));
+  return el('section', { 'data-section': 'evidence', id: 'evidence' }, ...parts);
+}
+
+// Sections other modules add to the ticket JSON that have no view yet
+// (routing, links) are shown as their JSON, as text.
 function extraSections(t) {
   const out = [];
-  for (const key of ['evidence', 'routing', 'links']) {
+  if (t.evidence) out.push(evidenceSection(t.evidence));
+  for (const key of ['routing', 'links']) {
     if (!(key in t)) continue;
     out.push(el('section', { 'data-section': key }, el('h2', { text: key }),
       el('pre', { class: 'body', text: JSON.stringify(t[key], null, 2) })));
@@ -139,7 +165,7 @@ export async function render(number) {
     st !== 'rejected' ? el('button', { type: 'button', id: 'act-reject', onclick: () => setStatus('rejected'), text: 'Reject (X)' }) : null,
     !t.merged_into ? el('button', { type: 'button', id: 'act-merge', onclick: merge, text: 'Merge… (m)' }) : null,
     el('button', { type: 'button', id: 'act-classify', onclick: classify, text: 'Classify… (c)' }));
-  const head = el('div', { class: 'ticket-head' },
+  const head = el('div', { class: 'ticket-head', 'data-number': t.number },
     el('div', { class: 'meta' }, el('a', { href: '#/', text: '← Queue (u)' }), el('span', { text: t.tag }), pill(t.status), el('span', { text: t.kind })),
     el('h1', { id: 'ticket-subject', text: t.subject || '(no subject)' }),
     el('div', { class: 'meta' },

