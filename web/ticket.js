@@ -143,7 +143,15 @@ function evidenceSection(e) {
 function extraSections(t) {
   const out = [];
   if (t.evidence) out.push(evidenceSection(t.evidence));
-  for (const key of ['routing', 'links']) {
+  if (t.links && t.links.length) {
+    const other = (l) => (t.kind === 'incident' ? l.report : l.incident);
+    out.push(el('section', { 'data-section': 'links', id: 'links' },
+      el('h2', { text: t.kind === 'incident' ? `Reports (${t.links.length})` : 'Incidents' }),
+      el('ul', { class: 'plain' }, ...t.links.map((l) => el('li', {},
+        el('a', { href: '#/ticket/' + other(l), text: '#' + other(l) }), ' ', el('code', { text: l.source }),
+        ` · ${l.events} events`, l.notified_at ? ' · notified ' + when(l.notified_at) : '')))));
+  }
+  for (const key of ['routing']) {
     if (!(key in t)) continue;
     out.push(el('section', { 'data-section': key }, el('h2', { text: key }),
       el('pre', { class: 'body', text: JSON.stringify(t[key], null, 2) })));

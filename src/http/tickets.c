@@ -144,9 +144,11 @@ static json_t *outbox_json(const struct outbox_item *o)
 }
 
 /* The sections other modules keep about a ticket: "evidence" (the newest
- * evidence report with its completeness checklist, evidence/report.h) now;
- * the routing decision ("routing") and linked incident/reports ("links")
- * are added here as they land. The UI shows a section for each key. */
+ * evidence report with its completeness checklist, evidence/report.h) and
+ * "links" (an incident's reports, or the incidents a report belongs to,
+ * with the source and whether that link notified). The UI shows a section
+ * for each key present; the routing decision ("routing") is added here
+ * when the routing module records one per ticket. */
 static void ticket_sections(struct http_req *req, const struct ticket *t, json_t *j)
 {
 	char *report = NULL;
@@ -156,6 +158,21 @@ static void ticket_sections(struct http_req *req, const struct ticket *t, json_t
 			json_object_set_new(j, "evidence", e);
 	}
 	free(report);
+	struct incident_link *l = NULL;
+	size_t n = 0;
+	bool is_incident = t->kind == TICKET_INCIDENT;
+	if (store_incident_links(req->store, is_incident ? t->number : 0, is_incident ? 0 : t->number, &l, &n) == 0 &&
+	    n > 0) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:I, s:I, s:I}", "incident",
+							   (json_int_t)l[i].incident, "report", (json_int_t)l[i].report,
+							   "source", l[i].source, "events", (json_int_t)l[i].events,
+							   "notified_at", (json_int_t)l[i].notified_at, "created_at",
+							   (json_int_t)l[i].created_at));
+		json_object_set_new(j, "links", a);
+	}
+	incident_link_array_free(l, n);
 }
 
 void api_ticket_get(struct http_req *req, struct http_resp *resp, int64_t number)

@@ -5,13 +5,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 
 export const BIN = process.env.ABUSEDESK_BIN || join(process.cwd(), 'build', 'abusedesk');
 export const ARTIFACTS = process.env.ARTIFACTS_DIR || join(tmpdir(), 'abusedesk-artifacts');
 
-function run(db, args, input) {
-  const r = spawnSync(BIN, ['--db', db, ...args], { input, encoding: 'utf8' });
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function run(db, args, input, sets = []) {
+  const r = spawnSync(BIN, ['--db', db, ...sets, ...args], { input, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`abusedesk ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -35,17 +39,26 @@ export function mail({ from = 'reporter@example.org', fromName = 'Reporter', sub
   return m + '--BOUNDARY--\n';
 }
 
-export async function startDesk({ reports = [], set = [] } = {}) {
+// routing: import the sample constituency and RPSL contacts (etc/), so
+// reports about sources inside it open incidents and held notifications.
+export async function startDesk({ reports = [], set = [], routing = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'abusedesk-web-'));
   const db = join(dir, 'desk.db');
   const sets = ['--set', 'http.listen=127.0.0.1:0', '--set', 'http.threads=2'];
   for (const s of set) sets.push('--set', s);
+  // the sample reports' own relays (as tests/e2e/routing.sh)
+  const cliSets = ['--set', 'evidence.trusted_relays=192.0.2.16/28'];
   run(db, ['init']);
+  if (routing) {
+    const conf = join(SRC, 'etc', 'constituency');
+    run(db, ['constituency', 'import', ...readdirSync(conf).filter((f) => f.endsWith('.conf')).map((f) => join(conf, f))]);
+    run(db, ['contacts', 'import-rpsl', join(SRC, 'etc', 'rpsl', 'sample.db')]);
+  }
   const admin = run(db, ['user', 'add', 'ada', '--admin']).match(/one-time password: (\S+)/)[1];
   const analyst = run(db, ['user', 'add', 'sam']).match(/one-time password: (\S+)/)[1];
   for (const r of reports)
-    run(db, ['deliver', '--sender', r.sender || 'reporter@example.org', '--recipient', 'irt@csirt.example'], r.raw);
-  if (reports.length) run(db, ['process']);
+    run(db, ['deliver', '--sender', r.sender || 'reporter@example.org', '--recipient', 'irt@csirt.example'], r.raw, cliSets);
+  if (reports.length) run(db, ['process'], undefined, cliSets);
   const proc = spawn(BIN, ['--db', db, ...sets, 'web'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
@@ -60,7 +73,7 @@ export async function startDesk({ reports = [], set = [] } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
     url, db, dir, users: { admin: ['ada', admin], analyst: ['sam', analyst] },
-    cli: (args, input) => run(db, args, input),
+    cli: (args, input) => run(db, args, input, cliSets),
     log: () => log,
     async stop() {
       const done = new Promise((r) => proc.once('exit', (code, sig) => r({ code, sig })));

