@@ -9,27 +9,33 @@
 
 #include "store/db.h"
 #include "store/schema.h"
+#include "store/store_int.h"
 #include "util/digest.h"
 #include "util/xalloc.h"
 
-struct store {
-	const struct db_ops *ops;
-	void *conn;
-};
-
-#define PARAMS(...) (const struct db_val[]){ __VA_ARGS__ }, sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val)
+#define PARAMS STORE_PARAMS
 #define Q(s, sql, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), NULL)
 #define QR(s, sql, res, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), res)
 #define I(x) DB_INT_V(x)
 #define T(x) db_text(x)
 
+/* Claims: the subquery text differs per backend only by claim_suffix
+ * (SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic). */
+static const char inbound_pick[] =
+	"SELECT id FROM message WHERE direction = 'in'"
+	" AND (state = 'queued' OR state = 'processing') AND lease_until <= $1"
+	" ORDER BY id LIMIT 1";
+static const char outbox_pick[] =
+	"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT 1";
+
+bool store_url_is_pg(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
 int store_open(const char *url, struct store **ret_store, char **ret_error)
 {
-	const struct db_ops *ops = &db_sqlite_ops;
-	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
-		*ret_error = xasprintf("%s: the PostgreSQL store is not built into this version", url);
-		return -EINVAL;
-	}
+	const struct db_ops *ops = store_url_is_pg(url) ? &db_pg_ops : &db_sqlite_ops;
 	void *conn = NULL;
 	int r = ops->open(url, &conn, ret_error);
 	if (r < 0)
@@ -37,6 +43,8 @@ int store_open(const char *url, struct store **ret_store, char **ret_error)
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->ops = ops;
 	s->conn = conn;
+	s->inbound_pick_sql = xasprintf("%s%s", inbound_pick, ops->claim_suffix);
+	s->outbox_pick_sql = xasprintf("%s%s", outbox_pick, ops->claim_suffix);
 	*ret_store = s;
 	return 0;
 }
@@ -45,6 +53,8 @@ struct store *store_close(struct store *s)
 {
 	if (s) {
 		s->ops->close(s->conn);
+		free(s->inbound_pick_sql);
+		free(s->outbox_pick_sql);
 		free(s);
 	}
 	return NULL;
@@ -110,6 +120,8 @@ int store_migrate(struct store *s, int64_t ticket_base)
 	int r = store_begin(s);
 	if (r < 0)
 		return r;
+	if (s->ops->lock_schema && (r = s->ops->lock_schema(s->conn)) < 0)
+		return finish_tx(s, r);
 	int64_t version = 0;
 	r = store_schema_version(s, &version);
 	if (r < 0)
@@ -220,24 +232,14 @@ static int message_raw(struct store *s, int64_t id, struct message *m)
 
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret)
 {
-	/* SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic.
-	 * The subquery text differs per backend only by claim_suffix. */
-	static const char pick[] =
-		"SELECT id FROM message WHERE direction = 'in'"
-		" AND (state = 'queued' OR state = 'processing') AND lease_until <= $1"
-		" ORDER BY id LIMIT 1";
 	static const char claim[] =
 		"UPDATE message SET state = 'processing', attempts = attempts + 1, lease_until = $2"
 		" WHERE id = $1 RETURNING " MESSAGE_COLS;
-	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
 	struct db_res *res = NULL;
 	int r = store_begin(s);
-	if (r < 0) {
-		free(pick_sql);
+	if (r < 0)
 		return r;
-	}
-	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
-	free(pick_sql);
+	r = s->ops->query(s->conn, s->inbound_pick_sql, PARAMS(I(now)), &res);
 	if (r < 0)
 		return finish_tx(s, r);
 	if (res->rows == 0) {
@@ -575,19 +577,13 @@ static void outbox_from_row(struct db_res *res, size_t row, struct outbox_item *
 
 int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, struct outbox_item *ret)
 {
-	static const char pick[] =
-		"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT 1";
 	static const char claim[] = "UPDATE outbox SET attempts = attempts + 1, next_try = $2 WHERE id = $1";
 	static const char get[] = "SELECT " OUTBOX_COLS ", m.raw FROM outbox o JOIN message m ON m.id = o.message WHERE o.id = $1";
-	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
 	struct db_res *res = NULL;
 	int r = store_begin(s);
-	if (r < 0) {
-		free(pick_sql);
+	if (r < 0)
 		return r;
-	}
-	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
-	free(pick_sql);
+	r = s->ops->query(s->conn, s->outbox_pick_sql, PARAMS(I(now)), &res);
 	if (r < 0)
 		return finish_tx(s, r);
 	if (res->rows == 0) {

@@ -3,7 +3,8 @@
  *
  * Every query the desk runs is written once, in store.c, with positional
  * parameters ($1, $2, ...), and runs on whichever backend the URL selects:
- * a path (or sqlite:PATH) opens SQLite, postgresql://... PostgreSQL.
+ * a path (or sqlite:PATH) opens SQLite, postgresql://... (or postgres://)
+ * PostgreSQL, where several desk nodes may share one database.
  *
  * Transactions: store_begin()/store_commit()/store_rollback() wrap a unit of
  * work; functions documented "commits" run their own transaction and must
@@ -12,6 +13,10 @@
  *
  * Errors: -EAGAIN (busy/locked: retry later), -ENOSPC, -EIO (storage),
  * -ENOENT (no such row), -EEXIST (constraint), -EINVAL (bad call or SQL).
+ * On PostgreSQL a lost connection is -EAGAIN too; the next call reconnects.
+ * A transaction it interrupted is gone (every call fails until
+ * store_rollback()), and a COMMIT whose answer was lost is -EAGAIN: never
+ * report work as stored on the strength of it.
  * store_errmsg() has the backend's words for the last failure.
  *
  * Threads: a struct store is one connection; give each thread its own.
@@ -29,6 +34,8 @@
 
 struct store;
 
+/* True for the URLs that select PostgreSQL (postgresql://, postgres://). */
+bool store_url_is_pg(const char *url);
 int store_open(const char *url, struct store **ret_store, char **ret_error);
 struct store *store_close(struct store *s);
 const char *store_errmsg(struct store *s);
@@ -111,3 +118,18 @@ int store_outbox_count_to(struct store *s, const char *rcpt, enum outbox_purpose
 /* Audit trail: who did what to which ticket. */
 int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,
 		    int64_t now);
+
+/* Copies a whole desk (abusedesk migrate). */
+#define STORE_COPY_TABLES_MAX 16
+struct store_copy_count {
+	const char *table;
+	int64_t rows;		/* in the source, and verified equal in the target */
+};
+/* Copies every ticket, message, outbox row and audit entry from `from`
+ * into `to`, keeping numbers and ids, and moves the target's ticket
+ * sequence and generated ids past them (commits on `to`). Both stores must
+ * be migrated to the same schema version (else -EPROTO); `to` must hold no
+ * rows (else -EEXIST). The row counts are compared before the commit: -EIO
+ * and nothing copied when they differ. ret[] names each table and its rows. */
+int store_copy(struct store *from, struct store *to, struct store_copy_count ret[STORE_COPY_TABLES_MAX],
+	       size_t *ret_n);

@@ -6,8 +6,10 @@
  * break "250 means stored"). Writers take the lock up front (BEGIN
  * IMMEDIATE) so a reader never has to upgrade and deadlock.
  *
- * Prepared statements are cached by the address of their SQL text: store.c
- * passes string literals, so the address names the statement.
+ * Prepared statements are cached by the address of their SQL text (store.c
+ * passes string literals, so the address names the statement), confirmed
+ * by the text itself: a freed heap string's address may come back holding
+ * another statement.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -108,7 +110,7 @@ static void sq_close(void *conn)
 static sqlite3_stmt *cached(struct sqlite_conn *c, const char *sql, int *ret_rc)
 {
 	size_t h = ((uintptr_t)sql >> 3) % SQLITE_STMT_CACHE;
-	if (c->cache[h].sql == sql && c->cache[h].stmt) {
+	if (c->cache[h].sql == sql && c->cache[h].stmt && !strcmp(sqlite3_sql(c->cache[h].stmt), sql)) {
 		*ret_rc = SQLITE_OK;
 		return c->cache[h].stmt;
 	}
@@ -188,6 +190,9 @@ static int sq_query(void *conn, const char *sql, const struct db_val *params, si
 	}
 	struct db_res *res = xcalloc(1, sizeof(*res));
 	res->cols = (size_t)sqlite3_column_count(st);
+	res->names = xcalloc(res->cols ? res->cols : 1, sizeof(char *));
+	for (size_t i = 0; i < res->cols; i++)
+		res->names[i] = xstrdup(sqlite3_column_name(st, (int)i));
 	size_t cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!ret_res)
