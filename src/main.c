@@ -16,7 +16,7 @@
 #include "util/xalloc.h"
 
 static const struct cli_command *const commands[] = {
-	&cmd_init, &cmd_deliver, &cmd_process, &cmd_ticket, &cmd_outbox, &cmd_config,
+	&cmd_init, &cmd_deliver, &cmd_process, &cmd_ticket, &cmd_outbox, &cmd_config, &cmd_migrate,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -33,6 +33,8 @@ int cli_exit_code(int r);
 int cli_fail(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Opens the configured store and brings its schema up to date. */
 int cli_open_store(struct cli *c, struct store **ret);
+/* The same for another store than the configured one (migrate). */
+int cli_open_store_url(struct cli *c, const char *url, struct store **ret);
 /* Reads a ticket number ("100001" or "[TAG#100001]") from an argument. */
 int cli_ticket_number(struct cli *c, const char *arg, int64_t *ret);
 /* "2026-11-22 14:03:01Z" in out (at least 32 bytes). */
@@ -42,4 +44,4 @@ void cli_usage(const struct cli_command *cmd, FILE *f);
 /* True when argv has -h/--help; prints usage on stdout then. */
 bool cli_wants_help(const struct cli *c, const struct cli_command *cmd);
 
-extern const struct cli_command cmd_init, cmd_deliver, cmd_process, cmd_ticket, cmd_outbox, cmd_config;
+extern const struct cli_command cmd_init, cmd_deliver, cmd_process, cmd_ticket, cmd_outbox, cmd_config, cmd_migrate;

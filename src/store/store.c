@@ -10,6 +10,7 @@
 #include "store/db.h"
 #include "store/schema.h"
 #include "store/store_int.h"
+#include "util/buf.h"
 #include "util/digest.h"
 #include "util/xalloc.h"
 
@@ -31,6 +32,36 @@ static const char outbox_pick[] =
 bool store_url_is_pg(const char *url)
 {
 	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+char *store_url_display(const char *url)
+{
+	struct buf b;
+	buf_init(&b, strlen(url) + 16);
+	const char *p = url;
+	const char *scheme = strstr(url, "://");
+	if (scheme && store_url_is_pg(url)) {
+		const char *auth = scheme + 3;
+		const char *end = auth + strcspn(auth, "/?");
+		const char *at = memchr(auth, '@', (size_t)(end - auth));
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon) {
+			buf_append(&b, url, (size_t)(colon + 1 - url));
+			buf_append_str(&b, "***");
+			p = at;
+		}
+	}
+	for (;;) {
+		const char *pw = strstr(p, "password=");
+		if (!pw) {
+			buf_append_str(&b, p);
+			break;
+		}
+		buf_append(&b, p, (size_t)(pw + 9 - p));
+		buf_append_str(&b, "***");
+		p = pw + 9 + strcspn(pw + 9, "& ");
+	}
+	return buf_steal(&b);
 }
 
 int store_open(const char *url, struct store **ret_store, char **ret_error)

@@ -36,6 +36,9 @@ struct store;
 
 /* True for the URLs that select PostgreSQL (postgresql://, postgres://). */
 bool store_url_is_pg(const char *url);
+/* The URL as it may be shown: a password in it (user:secret@,
+ * password=secret) becomes "***". Heap string. */
+char *store_url_display(const char *url);
 int store_open(const char *url, struct store **ret_store, char **ret_error);
 struct store *store_close(struct store *s);
 const char *store_errmsg(struct store *s);
