@@ -477,11 +477,8 @@ static int pg_next_seq(void *conn, const char *name, int64_t *ret)
 static int pg_seq_floor(void *conn, const char *name, int64_t floor)
 {
 	/* setval is not transactional; it only ever raises the sequence here,
-	 * so a rolled-back migration leaves nothing wrong behind. */
-	static const char sql[] =
-		"SELECT setval(CAST($1 AS TEXT)::regclass, $2, false) FROM pg_sequences"
-		" WHERE schemaname = current_schema() AND sequencename = $1"
-		" AND coalesce(last_value + 1, start_value) < $2";
+	 * so a rolled-back migration leaves nothing wrong behind. The next
+	 * value is last_value itself until the first nextval (is_called). */
 	char ident[64];
 	int r = seq_ident(name, ident, sizeof(ident));
 	if (r < 0)
@@ -491,7 +488,12 @@ static int pg_seq_floor(void *conn, const char *name, int64_t floor)
 	free(create);
 	if (r < 0)
 		return r;
-	return pg_query(conn, sql, (struct db_val[]){ db_text(ident), DB_INT_V(floor) }, 2, NULL);
+	char *sql = xasprintf("SELECT setval('%s', $1, false) FROM %s"
+			      " WHERE CASE WHEN is_called THEN last_value + 1 ELSE last_value END < $1",
+			      ident, ident);
+	r = pg_query(conn, sql, (struct db_val[]){ DB_INT_V(floor) }, 1, NULL);
+	free(sql);
+	return r;
 }
 
 static int pg_lock_schema(void *conn)
