@@ -33,9 +33,19 @@ listen="''"
 [ "${PGTEST_TCP:-0}" = 1 ] && listen=127.0.0.1
 $run "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
   cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
-$run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-  -o "-c listen_addresses=$listen -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null 2>&1 || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
+# Settings go into the cluster's own config so that pg-ctl.sh can stop and
+# start it again (outage tests) with the same socket and port.
+cat >> "$dir/data/postgresql.conf" <<CONF
+listen_addresses = $listen
+port = $port
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+CONF
+echo "$bindir" > "$dir/bindir"
+"$(dirname "$0")/pg-ctl.sh" "$dir" start || { rm -rf "$dir"; exit 1; }
 chmod 755 "$dir"	# clients (the tests, as any user) reach the socket
 url="postgresql:///postgres?host=$dir&port=$port&user=postgres"
 echo "ABUSEDESK_TEST_PG='$url'; ABUSEDESK_TEST_PG_DIR='$dir'; ABUSEDESK_TEST_PG_BIN='$bindir'"
