@@ -6,7 +6,8 @@
 #         ABUSEDESK_TEST_PG_DIR=DIR; export ...
 # The cluster lives in a fresh temporary directory, listens only on a Unix
 # socket in that directory (no TCP at all unless PGTEST_TCP=1, then on
-# 127.0.0.1 at a free port), runs with fsync off (it is thrown away), and
+# 127.0.0.1 at a free port), runs with fsync off (it is thrown away; with
+# PGTEST_DURABLE=1 it keeps PostgreSQL's durable defaults, for bench/), and
 # belongs to an unprivileged user: as root, the "postgres" user of Debian's
 # postgresql package. Needs /usr/lib/postgresql/<version>/bin (Debian 12: 15).
 set -eu
@@ -39,11 +40,9 @@ cat >> "$dir/data/postgresql.conf" <<CONF
 listen_addresses = $listen
 port = $port
 unix_socket_directories = '$dir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 200
 CONF
+[ "${PGTEST_DURABLE:-0}" = 1 ] || printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >> "$dir/data/postgresql.conf"
 echo "$bindir" > "$dir/bindir"
 "$(dirname "$0")/pg-ctl.sh" "$dir" start || { rm -rf "$dir"; exit 1; }
 chmod 755 "$dir"	# clients (the tests, as any user) reach the socket
