@@ -15,6 +15,10 @@ serve_lib_init() {
 
 serve_lib_cleanup() {
   for p in $serve_pid $pids; do
+    kill "$p" 2>/dev/null || true
+  done
+  sleep 0.2
+  for p in $serve_pid $pids; do
     kill -9 "$p" 2>/dev/null || true
   done
   if [ -n "${postfix_dir:-}" ]; then
