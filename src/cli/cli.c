@@ -42,6 +42,45 @@ int cli_fail(int r, const char *fmt, ...)
 	return cli_exit_code(r);
 }
 
+int cli_config_load(const struct cli *c, struct config *ret, char **ret_error)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	int r = 0;
+	if (c->config_path && (r = config_load(c->config_path, &cfg, ret_error)) < 0)
+		goto out;
+	for (size_t i = 0; i < c->n_sets; i++) {
+		char *kv = xstrdup(c->sets[i]);
+		char *eq = strchr(kv, '=');
+		if (!eq) {
+			*ret_error = xasprintf("--set %s: expected section.key=value", kv);
+			free(kv);
+			r = -EINVAL;
+			goto out;
+		}
+		*eq = '\0';
+		char *why = NULL;
+		r = config_set(&cfg, kv, eq + 1, &why);
+		free(kv);
+		if (r < 0) {
+			*ret_error = xasprintf("--set: %s", why);
+			free(why);
+			goto out;
+		}
+	}
+	if (c->db) {
+		free(cfg.db);
+		cfg.db = xstrdup(c->db);
+	}
+out:
+	if (r < 0) {
+		config_free(&cfg);
+		return r;
+	}
+	*ret = cfg;
+	return 0;
+}
+
 int cli_open_store_url(struct cli *c, const char *url, struct store **ret)
 {
 	char *err = NULL;

@@ -178,14 +178,15 @@ int store_migrate(struct store *s, int64_t ticket_base)
 
 /* ---- intake ---- */
 
-int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
-		      int64_t now, int64_t *ret_id, bool *ret_duplicate)
+/* One message inside the caller's transaction; the digest recognises a
+ * repeat of the same bytes and envelope. */
+static int inbound_insert(struct store *s, struct store_inbound_item *it, int64_t now)
 {
 	char digest[DIGEST_HEX_LEN + 1];
 	struct digest_part parts[] = {
-		{ env_from, strlen(env_from) },
-		{ env_to, strlen(env_to) },
-		{ raw, len },
+		{ it->env_from, strlen(it->env_from) },
+		{ it->env_to, strlen(it->env_to) },
+		{ it->raw, it->len },
 	};
 	digest_hex(parts, 3, digest);
 
@@ -195,28 +196,44 @@ int store_inbound_add(struct store *s, const void *raw, size_t len, const char *
 		" ON CONFLICT (digest) DO NOTHING RETURNING id";
 	static const char find[] = "SELECT id FROM message WHERE digest = $1";
 	struct db_res *res = NULL;
-	int r = store_begin(s);
+	int r = QR(s, ins, &res, T(digest), DB_BLOB_V(it->raw, it->len), I(it->len), T(it->env_from), T(it->env_to),
+		   I(now));
 	if (r < 0)
 		return r;
-	r = QR(s, ins, &res, T(digest), DB_BLOB_V(raw, len), I(len), T(env_from), T(env_to), I(now));
-	if (r < 0)
-		return finish_tx(s, r);
 	bool dup = res->rows == 0;
 	if (dup) {
 		db_res_free(res);
 		res = NULL;
 		r = QR(s, find, &res, T(digest));
 		if (r < 0)
-			return finish_tx(s, r);
+			return r;
 	}
-	int64_t id = db_res_int(res, 0, 0);
+	it->id = db_res_int(res, 0, 0);
+	it->is_duplicate = dup;
 	db_res_free(res);
-	r = finish_tx(s, 0);
+	return 0;
+}
+
+int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
+		      int64_t now, int64_t *ret_id, bool *ret_duplicate)
+{
+	struct store_inbound_item it = { .raw = raw, .len = len, .env_from = env_from, .env_to = env_to };
+	int r = store_inbound_add_batch(s, &it, 1, now);
 	if (r < 0)
 		return r;
-	*ret_id = id;
-	*ret_duplicate = dup;
+	*ret_id = it.id;
+	*ret_duplicate = it.is_duplicate;
 	return 0;
+}
+
+int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, size_t n, int64_t now)
+{
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = inbound_insert(s, &items[i], now);
+	return finish_tx(s, r);
 }
 
 #define MESSAGE_COLS \

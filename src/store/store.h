@@ -58,6 +58,19 @@ int store_rollback(struct store *s);
  * earlier copy, so an MTA's retry after a lost reply cannot double it. */
 int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
 		      int64_t now, int64_t *ret_id, bool *ret_duplicate);
+/* Group commit: stores several messages in ONE transaction (commits), so
+ * concurrent LMTP sessions share a fsync. The same repeat detection as
+ * store_inbound_add() applies to each item (id and is_duplicate are set on
+ * success). All or nothing: on failure none is stored. */
+struct store_inbound_item {
+	const void *raw;
+	size_t len;
+	const char *env_from;
+	const char *env_to;
+	int64_t id;		/* out */
+	bool is_duplicate;	/* out */
+};
+int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, size_t n, int64_t now);
 /* Claims the oldest queued inbound message (or one whose lease ran out):
  * counts an attempt and leases it (commits). -ENOENT when none is due. */
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret);
