@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -316,6 +317,10 @@ static void session_run(struct lmtp_server *srv, int fd)
 	/* A client that stops reading must not hold a thread forever. */
 	struct timeval tv = { .tv_sec = timeout };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* Replies are small and each one is awaited (the 250 after a commit
+	 * above all): Nagle would hold them for the client's delayed ACK. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix sockets */
 
 	struct lmtp_proto_config pc = { .hostname = srv->hostname, .size_max = size_max,
 					.rcpt_ok = srv->p.rcpt_ok, .user = srv->p.user };
