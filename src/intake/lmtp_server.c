@@ -26,7 +26,8 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-#define LMTP_SERVER_REPLY_MAX (1024 * 1024)	/* replies to one read's pipelined commands */
+#define LMTP_SERVER_FEED_MAX 4096	/* bytes fed to the protocol between sends */
+#define LMTP_SERVER_REPLY_MAX (256 * 1024)	/* replies to one slice (a 4 KiB slice of LHLOs makes ~64 KiB) */
 #define POLL_TICK_MS 500	/* how often an idle session looks at the stop flag */
 
 struct commit_req {
@@ -358,9 +359,17 @@ static void session_run(struct lmtp_server *srv, int fd)
 		last = now_ms();
 		size_t off = 0;
 		while (is_open && off < (size_t)n) {
-			size_t used = 0;
-			enum lmtp_event ev = lmtp_session_feed(ls, in + off, (size_t)n - off, &used, &out);
+			/* Fed in slices, with the replies sent after each, so the
+			 * reply buffer stays small whatever a client pipelines. */
+			size_t used = 0, slice = (size_t)n - off;
+			if (slice > LMTP_SERVER_FEED_MAX)
+				slice = LMTP_SERVER_FEED_MAX;
+			enum lmtp_event ev = lmtp_session_feed(ls, in + off, slice, &used, &out);
 			off += used;
+			if (out.len && ev == LMTP_EVENT_NONE && send_all(fd, &out) < 0) {
+				is_open = false;
+				break;
+			}
 			if (ev == LMTP_EVENT_MESSAGE) {
 				/* Replies to commands before the dot go out now; the
 				 * message's own wait for the commit. */

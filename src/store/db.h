@@ -71,6 +71,9 @@ struct db_ops {
 	/* Appended to a row-claiming subquery: " FOR UPDATE SKIP LOCKED" on
 	 * PostgreSQL, "" on SQLite (whose writers are already serialised). */
 	const char *claim_suffix;
+	/* This connection's commits may stop waiting for the disk (see
+	 * store_relax_durability). NULL: the backend has nothing to relax. */
+	int (*relax_durability)(void *conn);
 };
 
 struct db_res *db_res_free(struct db_res *res);

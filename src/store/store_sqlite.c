@@ -303,6 +303,11 @@ static int sq_seq_floor(void *conn, const char *name, int64_t floor)
 	return sq_query(conn, sql_up, p, 2, NULL);
 }
 
+static int sq_relax_durability(void *conn)
+{
+	return sq_simple(conn, "PRAGMA synchronous=NORMAL");
+}
+
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -319,4 +324,5 @@ const struct db_ops db_sqlite_ops = {
 	.next_seq = sq_next_seq,
 	.seq_floor = sq_seq_floor,
 	.claim_suffix = "",
+	.relax_durability = sq_relax_durability,
 };
