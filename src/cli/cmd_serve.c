@@ -153,6 +153,10 @@ static void *worker_main(void *arg)
 		free(err);
 		return NULL;
 	}
+	/* Processing is redone after a power loss from the durable raw bytes;
+	 * the sender's claim fsyncs before any acknowledgment leaves. */
+	if (store_relax_durability(s) < 0)
+		log_warn("worker: cannot relax durability (%s); processing will be slower", store_errmsg(s));
 	while (!stopping(sv)) {
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->work_seq;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@
 #include "util/str.h"
 #include "util/xalloc.h"
 
-#define LMTP_SERVER_REPLY_MAX (1024 * 1024)	/* replies to one read's pipelined commands */
+#define LMTP_SERVER_FEED_MAX 4096	/* bytes fed to the protocol between sends */
+#define LMTP_SERVER_REPLY_MAX (256 * 1024)	/* replies to one slice (a 4 KiB slice of LHLOs makes ~64 KiB) */
 #define POLL_TICK_MS 500	/* how often an idle session looks at the stop flag */
 
 struct commit_req {
@@ -316,6 +318,10 @@ static void session_run(struct lmtp_server *srv, int fd)
 	/* A client that stops reading must not hold a thread forever. */
 	struct timeval tv = { .tv_sec = timeout };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* Replies are small and each one is awaited (the 250 after a commit
+	 * above all): Nagle would hold them for the client's delayed ACK. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix sockets */
 
 	struct lmtp_proto_config pc = { .hostname = srv->hostname, .size_max = size_max,
 					.rcpt_ok = srv->p.rcpt_ok, .user = srv->p.user };
@@ -353,9 +359,17 @@ static void session_run(struct lmtp_server *srv, int fd)
 		last = now_ms();
 		size_t off = 0;
 		while (is_open && off < (size_t)n) {
-			size_t used = 0;
-			enum lmtp_event ev = lmtp_session_feed(ls, in + off, (size_t)n - off, &used, &out);
+			/* Fed in slices, with the replies sent after each, so the
+			 * reply buffer stays small whatever a client pipelines. */
+			size_t used = 0, slice = (size_t)n - off;
+			if (slice > LMTP_SERVER_FEED_MAX)
+				slice = LMTP_SERVER_FEED_MAX;
+			enum lmtp_event ev = lmtp_session_feed(ls, in + off, slice, &used, &out);
 			off += used;
+			if (out.len && ev == LMTP_EVENT_NONE && send_all(fd, &out) < 0) {
+				is_open = false;
+				break;
+			}
 			if (ev == LMTP_EVENT_MESSAGE) {
 				/* Replies to commands before the dot go out now; the
 				 * message's own wait for the commit. */

@@ -101,6 +101,11 @@ const char *store_backend_name(struct store *s)
 	return s->ops->name;
 }
 
+int store_relax_durability(struct store *s)
+{
+	return s->ops->relax_durability ? s->ops->relax_durability(s->conn) : 0;
+}
+
 int store_begin(struct store *s)
 {
 	return s->ops->begin(s->conn);

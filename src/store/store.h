@@ -48,6 +48,16 @@ const char *store_backend_name(struct store *s);
 int store_migrate(struct store *s, int64_t ticket_base);
 int store_schema_version(struct store *s, int64_t *ret_version);
 
+/* For a connection whose commits can be redone after a power loss: the
+ * daemon's workers, whose every step is an idempotent transaction over
+ * bytes intake already committed durably. Its commits stop waiting for the
+ * disk (SQLite: synchronous=NORMAL in WAL mode; PostgreSQL:
+ * synchronous_commit=off for the session, kept across reconnects; a
+ * process crash still loses nothing). The WAL is one sequence, so the next durable commit on
+ * any connection (intake's, or the outbox sender's claim, which comes
+ * before any mail leaves) makes them durable too. Never for intake. */
+int store_relax_durability(struct store *s);
+
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);

@@ -23,6 +23,12 @@
       outcome "250" or the last failure. This is how the tests know which
       messages were acknowledged: smtp-source cannot tell them that.
 
+  lmtp_client.py probe HOST PORT DB --count N --interval SECONDS
+      For the benchmark: sends N distinct messages, one per connection,
+      notes when each 250 arrived (its "queued as ID"), and polls the
+      store until that message is done; prints the 250 -> ticket latencies'
+      median and 99th percentile in milliseconds.
+
   lmtp_client.py verify DB FILE
       Checks the store against a stream's outcome file: every message
       acknowledged with 250 is stored exactly once, every stored message is
@@ -30,6 +36,7 @@
       Prints the counts; exits 1 when a check fails.
 """
 import ast
+import os
 import random
 import socket
 import sqlite3
@@ -252,7 +259,56 @@ def verify(db, path):
     return 0 if ok else 1
 
 
+def probe(host, port, db, count, interval):
+    con = sqlite3.connect(db, timeout=30)
+    lat = []
+    pending = {}
+    next_send = time.monotonic()
+    sent = 0
+    while sent < count or pending:
+        now = time.monotonic()
+        if sent < count and now >= next_send:
+            sock = socket.create_connection((host, port), timeout=30)
+            f = sock.makefile("rb")
+            read_reply(f)
+            sock.sendall(b"LHLO probe.example\r\nMAIL FROM:<probe@example.org>\r\n"
+                         b"RCPT TO:<irt@csirt.example>\r\nDATA\r\n")
+            codes = [read_reply(f) for _ in range(4)]
+            sock.sendall(message_bytes("probe-%d" % os.getpid(), sent) + b".\r\n")
+            line = f.readline()
+            t = time.monotonic()
+            sock.sendall(b"QUIT\r\n")
+            sock.close()
+            if codes == ["250", "250", "250", "354"] and line.startswith(b"250"):
+                pending[int(line.split()[-1])] = t
+            sent += 1
+            next_send += interval
+        for qid in list(pending):
+            row = con.execute("SELECT state FROM message WHERE id = ?", (qid,)).fetchone()
+            if row and row[0] in ("done", "parked"):
+                lat.append((time.monotonic() - pending.pop(qid)) * 1000)
+        time.sleep(0.002)
+    lat.sort()
+    if not lat:
+        print("probe: no message was acknowledged")
+        return 1
+    med = lat[len(lat) // 2]
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    print(f"probe: {len(lat)} messages, 250 -> ticket median {med:.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 5 and argv[1] == "probe":
+        import argparse
+        ap = argparse.ArgumentParser()
+        ap.add_argument("host")
+        ap.add_argument("port", type=int)
+        ap.add_argument("db")
+        ap.add_argument("--count", type=int, default=100)
+        ap.add_argument("--interval", type=float, default=0.05)
+        a = ap.parse_args(argv[2:])
+        return probe(a.host, a.port, a.db, a.count, a.interval)
     if len(argv) >= 5 and argv[1] == "case":
         return run_case(argv[2], argv[3], int(argv[4]))
     if len(argv) >= 4 and argv[1] == "stream":
