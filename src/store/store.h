@@ -28,7 +28,7 @@
 
 #include "store/model.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_LIST_MAX 10000	/* rows one listing returns at most */
 #define STORE_MERGE_DEPTH_MAX 32
 

@@ -5,11 +5,12 @@
 # workers at once (two desk nodes) on each. Both stores are durable: SQLite
 # WAL with synchronous=FULL, PostgreSQL with fsync and synchronous_commit
 # on (a cluster of its own in a temporary directory, Unix socket).
-# BENCH_MESSAGES (default 2000) sets the corpus size.
+# usage: bench/store/bench_store.sh [ABUSEDESK] [MESSAGES]   (a release build;
+# default 2000 messages)
 set -eu
-AD=${ABUSEDESK:?set ABUSEDESK to the abusedesk binary (bench/run.sh does)}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-N=${BENCH_MESSAGES:-2000}
+AD=$(realpath "${1:-${ABUSEDESK:-./build/abusedesk}}")
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+N=${2:-${BENCH_MESSAGES:-2000}}
 WORK=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/abusedesk-bench.XXXXXX")
 pgdir=
 trap '[ -z "$pgdir" ] || "$SRC/tests/pg/pg-stop.sh" "$pgdir"; rm -rf "$WORK"' EXIT
