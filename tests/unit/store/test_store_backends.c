@@ -35,7 +35,7 @@ static void teardown(void)
 	url = NULL;
 }
 
-TestSuite(store, .init = setup, .fini = teardown);
+TestSuite(store_backends, .init = setup, .fini = teardown);
 
 static int64_t new_ticket(const char *subject, enum ticket_kind kind, enum ticket_status status)
 {
@@ -46,7 +46,7 @@ static int64_t new_ticket(const char *subject, enum ticket_kind kind, enum ticke
 	return n;
 }
 
-Test(store, backend_is_the_one_asked_for)
+Test(store_backends, backend_is_the_one_asked_for)
 {
 	const char *want = testdb_is_pg() ? "postgresql" : "sqlite";
 	cr_assert_str_eq(store_backend_name(s), want, "backend: got %s, want %s", store_backend_name(s), want);
@@ -55,7 +55,7 @@ Test(store, backend_is_the_one_asked_for)
 	cr_assert_eq(v, STORE_SCHEMA_VERSION, "schema version: got %lld, want %d", (long long)v, STORE_SCHEMA_VERSION);
 }
 
-Test(store, migrate_twice_and_base_only_raises)
+Test(store_backends, migrate_twice_and_base_only_raises)
 {
 	/* A second migrate (every command runs one) changes nothing, and a
 	 * lower ticket_base never lowers the sequence, not even before the
@@ -72,7 +72,7 @@ Test(store, migrate_twice_and_base_only_raises)
 	cr_assert_eq(third, 500000, "after raising the base: got %lld, want 500000", (long long)third);
 }
 
-Test(store, ticket_numbers_survive_rollback_unique)
+Test(store_backends, ticket_numbers_survive_rollback_unique)
 {
 	/* A rolled-back ticket may leave a gap (PostgreSQL sequences do) but
 	 * never a repeat. */
@@ -104,7 +104,7 @@ static const struct {
 	{ "bin\0ary\xff\x00\x01", 11, "", "abuse@desk.example", true },
 };
 
-Test(store, inbound_add_dedups_and_keeps_bytes)
+Test(store_backends, inbound_add_dedups_and_keeps_bytes)
 {
 	int64_t ids[sizeof(intake_rows) / sizeof(intake_rows[0])];
 	for (size_t i = 0; i < sizeof(intake_rows) / sizeof(intake_rows[0]); i++) {
@@ -133,7 +133,7 @@ Test(store, inbound_add_dedups_and_keeps_bytes)
 	cr_assert_eq(n, 4, "queued: got %lld, want 4", (long long)n);
 }
 
-Test(store, claim_oldest_then_lease_then_release)
+Test(store_backends, claim_oldest_then_lease_then_release)
 {
 	int64_t id[3];
 	bool dup;
@@ -169,7 +169,7 @@ Test(store, claim_oldest_then_lease_then_release)
 	}
 }
 
-Test(store, released_message_waits_for_its_retry_time)
+Test(store_backends, released_message_waits_for_its_retry_time)
 {
 	int64_t id;
 	bool dup;
@@ -193,7 +193,7 @@ Test(store, released_message_waits_for_its_retry_time)
 	}
 }
 
-Test(store, ticket_list_filters)
+Test(store_backends, ticket_list_filters)
 {
 	new_ticket("r-new", TICKET_REPORT, TICKET_NEW);
 	new_ticket("r-open", TICKET_REPORT, TICKET_OPEN);
@@ -232,7 +232,7 @@ Test(store, ticket_list_filters)
 	cr_assert_eq(final, i1, "follow: got %lld, want %lld", (long long)final, (long long)i1);
 }
 
-Test(store, updates_of_missing_rows_are_enoent)
+Test(store_backends, updates_of_missing_rows_are_enoent)
 {
 	static const struct {
 		const char *what;
@@ -249,7 +249,7 @@ Test(store, updates_of_missing_rows_are_enoent)
 	cr_assert_eq(store_outbox_mark_sent(s, 99, 1), -ENOENT);
 }
 
-Test(store, outbox_claim_send_retry)
+Test(store_backends, outbox_claim_send_retry)
 {
 	int64_t t = new_ticket("x", TICKET_REPORT, TICKET_NEW);
 	struct message_fields f = { .message_id = "<a@desk>", .subject = "ack" };
@@ -288,7 +288,7 @@ Test(store, outbox_claim_send_retry)
 	cr_assert_eq(store_audit_add(s, t, "test", "noop", "d", 1), 0, "audit: %s", store_errmsg(s));
 }
 
-Test(store, text_fields_round_trip)
+Test(store_backends, text_fields_round_trip)
 {
 	/* Valid UTF-8 comes back byte for byte on every backend. Invalid UTF-8
 	 * cannot live in a PostgreSQL text column: the backend stores U+FFFD
@@ -315,7 +315,7 @@ Test(store, text_fields_round_trip)
 	}
 }
 
-Test(store, lost_connection_is_eagain_then_reconnects)
+Test(store_backends, lost_connection_is_eagain_then_reconnects)
 {
 	if (!testdb_is_pg())
 		cr_skip_test("PostgreSQL only: a SQLite file has no connection to lose");
