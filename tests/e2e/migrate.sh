@@ -4,7 +4,7 @@
 # (a second SQLite file in suite 'e2e', PostgreSQL in suite 'pg'); the copy
 # shows the same tickets, messages and outbox field by field, continues the
 # numbering, and a second migrate into it is refused.
-. "$ABUSEDESK_SRC/tests/e2e/lib.sh"
+. "$ABUSEDESK_SRC/tests/e2e/db_lib.sh"
 src="$T/src.db"
 dst=$(e2e_db dst)
 N=60

@@ -19,7 +19,7 @@
 # the same bytes and Message-ID, so a repeat is recognisable: the test
 # allows such repeats in phases 2 and 3 only, and checks they are the same
 # message.
-. "$ABUSEDESK_SRC/tests/e2e/lib.sh"
+. "$ABUSEDESK_SRC/tests/e2e/db_lib.sh"
 here="$ABUSEDESK_SRC/tests/e2e"
 client="python3 $here/lmtp_client.py"
 pgctl="$ABUSEDESK_SRC/tests/pg/pg-ctl.sh"

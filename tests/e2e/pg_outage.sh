@@ -5,7 +5,7 @@
 # it returns, delivery resumes by itself. Afterwards every message the MTA
 # was told "stored" (exit 0) is there exactly once, and the retried ones
 # too. Uses a cluster of its own (it stops it), so PostgreSQL only.
-. "$ABUSEDESK_SRC/tests/e2e/lib.sh"
+. "$ABUSEDESK_SRC/tests/e2e/db_lib.sh"
 pgctl="$ABUSEDESK_SRC/tests/pg/pg-ctl.sh"
 eval "$("$ABUSEDESK_SRC/tests/pg/pg-start.sh")" || e2e_skip "cannot start a PostgreSQL cluster"
 pgdir=$ABUSEDESK_TEST_PG_DIR

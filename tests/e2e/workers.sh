@@ -6,7 +6,7 @@
 # acknowledgment reaches the relay exactly once. Runs on SQLite (suite
 # 'e2e': one writer at a time) and on PostgreSQL (suite 'pg': claims with
 # FOR UPDATE SKIP LOCKED).
-. "$ABUSEDESK_SRC/tests/e2e/lib.sh"
+. "$ABUSEDESK_SRC/tests/e2e/db_lib.sh"
 db=$(e2e_db workers)
 N=${E2E_WORKERS_N:-240}
 port=$(e2e_port)

@@ -1,4 +1,4 @@
-# Shared by the e2e scripts: . "$ABUSEDESK_SRC/tests/e2e/lib.sh"
+# Shared by the store e2e scripts: . "$ABUSEDESK_SRC/tests/e2e/db_lib.sh"
 # Gives: $AD (the binary), $T (a temp dir removed on exit), e2e_db (a fresh
 # store URL on the backend of this run: SQLite in suite 'e2e', PostgreSQL in
 # suite 'pg'; see tests/support/testdb.h), e2e_port (a free loopback port),
