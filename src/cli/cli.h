@@ -58,4 +58,4 @@ void cli_usage(const struct cli_command *cmd, FILE *f);
 bool cli_wants_help(const struct cli *c, const struct cli_command *cmd);
 
 extern const struct cli_command cmd_init, cmd_deliver, cmd_process, cmd_ticket, cmd_outbox, cmd_config, cmd_serve,
-	cmd_migrate;
+	cmd_migrate, cmd_extract;

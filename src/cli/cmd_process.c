@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "evidence/logfmt/user.h"
 #include "pipeline/pipeline.h"
 #include "util/escape.h"
 #include "util/log.h"
@@ -55,7 +56,19 @@ static int run(struct cli *c)
 		return cli_exit_code(r);
 	}
 	mail_init();
-	struct pipeline p = { s, &c->cfg, &tpl };
+	struct logfmt_user *user = NULL;
+	if (*c->cfg.evidence_log_formats_file) {
+		char *uerr = NULL;
+		r = logfmt_user_load(c->cfg.evidence_log_formats_file, &user, &uerr);
+		if (r < 0) {
+			r = cli_fail(r, "process: evidence.log_formats_file: %s", uerr);
+			free(uerr);
+			templates_free(&tpl);
+			store_close(s);
+			return r;
+		}
+	}
+	struct pipeline p = { s, &c->cfg, &tpl, user };
 	size_t done = 0, failed = 0, created = 0, acks = 0;
 	int code = EX_OK;
 	for (uint64_t i = 0; i < limit; i++) {
@@ -94,6 +107,7 @@ static int run(struct cli *c)
 	}
 	store_close(s);
 	templates_free(&tpl);
+	logfmt_user_free(user);
 	return code;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "evidence/report.h"
 #include "mail/tag.h"
 #include "pipeline/outbound.h"
 #include "pipeline/templates.h"
@@ -156,6 +157,14 @@ static int cmd_show(struct cli *c, struct store *s)
 		message_array_free(msgs, nm);
 		return cli_fail(r, "ticket show: %s", store_errmsg(s));
 	}
+	/* The newest evidence report of the ticket, if any was extracted. */
+	char *evtext = NULL;
+	json_t *evj = NULL;
+	if (store_evidence_latest(s, n, &evtext) == 0) {
+		json_error_t jerr;
+		evj = json_loads(evtext, 0, &jerr);
+	}
+	free(evtext);
 	/* A parked or unparsable message is shown from its raw bytes. */
 	for (size_t i = 0; i < nm; i++) {
 		struct message full;
@@ -187,6 +196,8 @@ static int cmd_show(struct cli *c, struct store *s)
 							    (json_int_t)box[i].attempts, "next_try", (json_int_t)box[i].next_try,
 							    "last_error", box[i].last_error));
 		json_object_set_new(j, "outbox", jb);
+		if (evj)
+			json_object_set(j, "evidence", evj);
 		print_json(j);
 	} else {
 		char *tag = tag_format(c->cfg.tag, t.number);
@@ -207,6 +218,13 @@ static int cmd_show(struct cli *c, struct store *s)
 			printf("  acknowledgment: %s\n", t.ack);
 		}
 		free(tag);
+		if (evj) {
+			struct buf eb;
+			buf_init(&eb, 16 * 1024 * 1024);
+			evidence_render_text(evj, &eb);
+			printf("\n--- evidence ---\n%s", buf_str(&eb));
+			buf_free(&eb);
+		}
 		for (size_t i = 0; i < nm; i++) {
 			struct message *m = &msgs[i];
 			cli_time(m->received_at, when, sizeof(when));
@@ -253,6 +271,7 @@ static int cmd_show(struct cli *c, struct store *s)
 			}
 		}
 	}
+	json_decref(evj);
 	outbox_array_free(box, nb);
 	message_array_free(msgs, nm);
 	ticket_clear(&t);

@@ -55,6 +55,9 @@ static const struct config_key keys[] = {
 	K("outbox", "expire_seconds", CONFIG_INT, expire_seconds, "432000", 60, 60 * 86400, "give up on a message after this long (default 5 days)"),
 	K("outbox", "send_timeout_seconds", CONFIG_INT, send_timeout_seconds, "60", 1, 3600, "time allowed for one SMTP transaction"),
 	K("outbox", "connections_max", CONFIG_INT, connections_max, "4", 1, 100, "concurrent SMTP connections to the relay"),
+	K("evidence", "trusted_relays", CONFIG_STR, evidence_trusted_relays, "", 0, 0, "our reporters' relays to skip in a Received chain: addresses/prefixes, comma-separated"),
+	K("evidence", "log_formats_file", CONFIG_STR, evidence_log_formats_file, "", 0, 0, "file of user-defined log formats: NAME PCRE2-PATTERN per line, named groups src dst dport sport proto time"),
+	K("evidence", "default_utc_offset", CONFIG_INT, evidence_default_utc_offset, "0", -50400, 50400, "seconds east of UTC assumed for log lines that state no zone"),
 	K("log", "level", CONFIG_STR, log_level, "info", 0, 0, "error, warning, info or debug"),
 	K("log", "syslog", CONFIG_BOOL, log_syslog, "false", 0, 1, "also log to syslog (facility mail)"),
 };

@@ -51,6 +51,10 @@ struct config {
 	int64_t expire_seconds;
 	int64_t send_timeout_seconds;
 	int64_t connections_max;
+	/* [evidence] */
+	char *evidence_trusted_relays;
+	int64_t evidence_default_utc_offset;
+	char *evidence_log_formats_file;
 	/* [log] */
 	char *log_level;
 	bool log_syslog;

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "evidence/extract.h"
+#include "evidence/report.h"
 #include "mail/defect.h"
 #include "mail/mail.h"
 #include "mail/tag.h"
@@ -32,8 +36,8 @@ static char *lowercase(const char *s)
 }
 
 /* Queues the acknowledgment of a new ticket, or says why not. */
-static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const char *env_from,
-		       int64_t now, struct pipeline_result *res)
+static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const struct evidence *ev,
+		       const char *env_from, int64_t now, struct pipeline_result *res)
 {
 	const struct config *cfg = p->cfg;
 	const char *why = ack_policy_withhold_reason(cfg, m, env_from);
@@ -55,9 +59,19 @@ static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_par
 
 	char *tag = tag_format(cfg->tag, ticket);
 	char *number = xasprintf("%lld", (long long)ticket);
+	/* what the report lacks, one paragraph per checklist item */
+	struct buf lacking;
+	buf_init(&lacking, TEMPLATE_SIZE_MAX);
+	r = templates_missing_text(p->templates, ev, &lacking);
+	if (r < 0) {
+		buf_free(&lacking);
+		free(number);
+		free(tag);
+		goto out;
+	}
 	struct template_var vars[] = {
 		{ "team", cfg->team }, { "tag", tag }, { "number", number }, { "subject", m->subject },
-		{ "address", cfg->address }, { "reporter", to },
+		{ "address", cfg->address }, { "reporter", to }, { "missing", buf_str(&lacking) },
 	};
 	struct buf body;
 	buf_init(&body, TEMPLATE_SIZE_MAX * 2);
@@ -66,6 +80,7 @@ static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_par
 	free(missing);
 	free(number);
 	free(tag);
+	buf_free(&lacking);
 	if (r < 0) {
 		buf_free(&body);
 		goto out;
@@ -101,6 +116,23 @@ out:
 	return r;
 }
 
+/* The evidence of a report, stored with its ticket (inside the caller's
+ * transaction): the findings as JSON and the checklist beside them. */
+static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, const struct evidence *ev, int64_t now)
+{
+	json_t *j = evidence_json(ev);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	struct store_check checks[CHECK_COUNT_ITEMS];
+	for (int i = 0; i < CHECK_COUNT_ITEMS; i++)
+		checks[i] = (struct store_check){ checklist_item_name(i), check_state_name(ev->checklist[i].state),
+						  ev->checklist[i].reason };
+	int r = store_evidence_add(p->store, ticket, message, evidence_abuse_type(ev), (int64_t)ev->n_events,
+				   text ? text : "{}", checks, CHECK_COUNT_ITEMS, now, NULL);
+	free(text);
+	return r;
+}
+
 /* Everything after the claim, in one transaction. */
 static int process_claimed(struct pipeline *p, const struct message *msg, int64_t now, struct pipeline_result *res)
 {
@@ -109,6 +141,16 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	struct buf defects;
 	buf_init(&defects, 1024);
 	defect_names(m.defects, &defects);
+	/* Extraction is pure computation: done before the transaction opens,
+	 * so the store's write lock is not held while a large report is read;
+	 * its result is stored inside the transaction with the ticket. */
+	struct received_trust trust;
+	if (received_trust_parse(p->cfg->evidence_trusted_relays, &trust) < 0)
+		trust.n = 0;	/* checked at configuration load by `abusedesk extract`/serve */
+	struct evidence_options eopt = { .default_offset = (int32_t)p->cfg->evidence_default_utc_offset, .trust = &trust,
+					 .user_formats = p->user_formats };
+	struct evidence ev;
+	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &ev);
 
 	int r = store_begin(p->store);
 	if (r < 0)
@@ -159,8 +201,11 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
 	if (r < 0)
 		goto fail;
+	r = store_evidence(p, ticket, msg->id, &ev, now);
+	if (r < 0)
+		goto fail;
 	if (res->is_new_ticket) {
-		r = acknowledge(p, ticket, &m, msg->env_from, now, res);
+		r = acknowledge(p, ticket, &m, &ev, msg->env_from, now, res);
 		if (r < 0)
 			goto fail;
 	}
@@ -178,6 +223,7 @@ fail:
 out:
 	buf_free(&defects);
 	mail_parsed_clear(&m);
+	evidence_free(&ev);
 	return r;
 }
 

@@ -39,6 +39,7 @@ struct pipeline {
 	struct store *store;
 	const struct config *cfg;
 	const struct templates *templates;
+	const struct logfmt_user *user_formats;	/* evidence.log_formats_file, compiled; may be NULL */
 };
 
 /* Processes the next due message. -ENOENT when the queue is empty; another

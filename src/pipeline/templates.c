@@ -11,7 +11,8 @@
 static const char *const file_names[TEMPLATE_COUNT] = { "ack.txt", "reply.txt" };
 
 /* The placeholders each template may use (the pipeline fills all of them). */
-static const char *const ack_vars[] = { "team", "tag", "number", "subject", "address", "reporter" };
+static const char *const ack_vars[] = { "team", "tag", "number", "subject", "address", "reporter", "missing" };
+static const char *const item_vars[] = { "reason" };
 static const char *const reply_vars[] = { "team", "tag", "number", "subject", "address", "body" };
 
 static const struct {
@@ -33,6 +34,89 @@ void templates_free(struct templates *t)
 		free(t->text[i]);
 		t->text[i] = NULL;
 	}
+	for (int i = 0; i < CHECK_COUNT_ITEMS; i++) {
+		free(t->missing[i]);
+		free(t->doubtful[i]);
+		t->missing[i] = t->doubtful[i] = NULL;
+	}
+}
+
+/* One item text: the operator's file, else the built-in one, else NULL. */
+static int load_item(const char *dir, const char *name, char **ret, char **ret_error)
+{
+	*ret = NULL;
+	if (dir && *dir) {
+		char *path = xasprintf("%s/%s", dir, name);
+		struct buf b;
+		buf_init(&b, TEMPLATE_SIZE_MAX);
+		int r = file_read_all(path, TEMPLATE_SIZE_MAX, &b);
+		if (r == 0) {
+			*ret = buf_steal(&b);
+		} else {
+			buf_free(&b);
+			if (r != -ENOENT) {
+				*ret_error = xasprintf("%s: cannot read template (%s)", path, strerror(-r));
+				free(path);
+				return r;
+			}
+		}
+		free(path);
+	}
+	if (!*ret) {
+		char *key = xasprintf("templates/%s", name);
+		const struct embedded_file *f = embedded_find(key);
+		free(key);
+		if (f)
+			*ret = xstrdup((const char *)f->data);
+	}
+	char *missing = NULL;
+	if (*ret && template_check(*ret, item_vars, 1, &missing) < 0) {
+		*ret_error = xasprintf("%s: unknown placeholder {{%s}}", name, missing ? missing : "?");
+		free(missing);
+		free(*ret);
+		*ret = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_items(const char *dir, struct templates *t, char **ret_error)
+{
+	for (int i = 0; i < CHECK_COUNT_ITEMS; i++) {
+		char *m = xasprintf("missing/%s.txt", checklist_item_name(i));
+		char *d = xasprintf("doubtful/%s.txt", checklist_item_name(i));
+		int r = load_item(dir, m, &t->missing[i], ret_error);
+		if (r >= 0)
+			r = load_item(dir, d, &t->doubtful[i], ret_error);
+		if (r >= 0 && !t->missing[i]) {
+			*ret_error = xasprintf("%s: template missing", m);
+			r = -EINVAL;
+		}
+		free(m);
+		free(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int templates_missing_text(const struct templates *t, const struct evidence *ev, struct buf *out)
+{
+	for (int i = 0; i < CHECK_COUNT_ITEMS; i++) {
+		const struct check *c = &ev->checklist[i];
+		if (c->state == CHECK_PRESENT)
+			continue;
+		const char *text = c->state == CHECK_DOUBTFUL && t->doubtful[i] ? t->doubtful[i] : t->missing[i];
+		if (!text)
+			continue;
+		struct template_var vars[] = { { "reason", c->reason } };
+		char *missing = NULL;
+		int r = template_render(text, vars, 1, out, &missing);
+		free(missing);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int templates_load(const char *dir, struct templates *ret, char **ret_error)
@@ -74,6 +158,11 @@ int templates_load(const char *dir, struct templates *ret, char **ret_error)
 			return -EINVAL;
 		}
 		free(path);
+	}
+	int r = load_items(dir, &t, ret_error);
+	if (r < 0) {
+		templates_free(&t);
+		return r;
 	}
 	*ret = t;
 	return 0;

@@ -80,7 +80,23 @@ const char *const schema_migrations[] = {
 	"  action TEXT NOT NULL,"
 	"  detail TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX audit_ticket ON audit(ticket, id);",
-	/* 2: the inbound claim reads only the live queue. Without it
+	/* 2: evidence found in each report (evidence/extract) and its checklist */
+	"CREATE TABLE evidence ("
+	"  id {ID},"
+	"  ticket {INT} NOT NULL,"
+	"  message {INT} NOT NULL,"
+	"  at {INT} NOT NULL,"
+	"  abuse_type TEXT NOT NULL,"
+	"  events {INT} NOT NULL,"
+	"  report TEXT NOT NULL);"
+	"CREATE INDEX evidence_ticket ON evidence(ticket, id);"
+	"CREATE TABLE evidence_check ("
+	"  evidence {INT} NOT NULL,"
+	"  item TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  PRIMARY KEY (evidence, item));",
+	/* 3: the inbound claim reads only the live queue. Without it
 	 * PostgreSQL walks the primary key past every processed message (10 ms
 	 * a claim at 20,000 messages, growing with the desk). The predicate is
 	 * the claim's WHERE text, so both planners can use it. */

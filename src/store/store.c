@@ -717,3 +717,42 @@ int store_audit_add(struct store *s, int64_t ticket, const char *actor, const ch
 	static const char sql[] = "INSERT INTO audit (at, actor, ticket, action, detail) VALUES ($1, $2, $3, $4, $5)";
 	return Q(s, sql, I(now), T(actor), ticket ? I(ticket) : DB_NULL_V, T(action), T(detail ? detail : ""));
 }
+
+int store_evidence_add(struct store *s, int64_t ticket, int64_t message, const char *abuse_type, int64_t events,
+		       const char *report_json, const struct store_check *checks, size_t n_checks, int64_t now,
+		       int64_t *ret_id)
+{
+	static const char ev[] = "INSERT INTO evidence (ticket, message, at, abuse_type, events, report)"
+				 " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+	static const char chk[] = "INSERT INTO evidence_check (evidence, item, state, reason) VALUES ($1, $2, $3, $4)";
+	struct db_res *res = NULL;
+	int r = QR(s, ev, &res, I(ticket), I(message), I(now), T(abuse_type), I(events), T(report_json));
+	if (r < 0)
+		return r;
+	int64_t id = db_res_int(res, 0, 0);
+	db_res_free(res);
+	for (size_t i = 0; i < n_checks; i++) {
+		r = Q(s, chk, I(id), T(checks[i].item), T(checks[i].state), T(checks[i].reason));
+		if (r < 0)
+			return r;
+	}
+	if (ret_id)
+		*ret_id = id;
+	return 0;
+}
+
+int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_json)
+{
+	static const char sql[] = "SELECT report FROM evidence WHERE ticket = $1 ORDER BY id DESC LIMIT 1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(ticket));
+	if (r < 0)
+		return r;
+	if (res->rows == 0) {
+		db_res_free(res);
+		return -ENOENT;
+	}
+	*ret_report_json = xstrdup(db_res_text(res, 0, 0));
+	db_res_free(res);
+	return 0;
+}

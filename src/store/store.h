@@ -28,7 +28,7 @@
 
 #include "store/model.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_LIST_MAX 10000	/* rows one listing returns at most */
 #define STORE_MERGE_DEPTH_MAX 32
 
@@ -140,6 +140,20 @@ struct outbox_filter {
 int store_outbox_list(struct store *s, const struct outbox_filter *f, struct outbox_item **ret, size_t *ret_n);
 /* Outbound mail of `purpose` to rcpt queued since `since`, any state. */
 int store_outbox_count_to(struct store *s, const char *rcpt, enum outbox_purpose purpose, int64_t since, int64_t *ret);
+
+/* Evidence (evidence/extract): one row per report message, the findings as
+ * JSON (evidence/report.h) and the checklist items beside it so that they
+ * can be queried. Inside the caller's transaction. */
+struct store_check {
+	const char *item;	/* "source", "time", ... */
+	const char *state;	/* "present", "missing", "doubtful" */
+	const char *reason;
+};
+int store_evidence_add(struct store *s, int64_t ticket, int64_t message, const char *abuse_type, int64_t events,
+		       const char *report_json, const struct store_check *checks, size_t n_checks, int64_t now,
+		       int64_t *ret_id);
+/* The newest evidence report of a ticket (heap JSON text); -ENOENT if none. */
+int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_json);
 
 /* Audit trail: who did what to which ticket. */
 int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,

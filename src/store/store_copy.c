@@ -22,15 +22,18 @@
 
 static const struct copy_table {
 	const char *name;
-	const char *key;	/* unique, positive, pages the copy */
+	const char *key;	/* positive integer, pages the copy */
+	const char *key2;	/* text column making (key, key2) unique: NULL none */
 	const char *deferred;	/* self-reference written after all rows: NULL none */
 	bool has_id;		/* generated ids (db_ops.id_floor afterwards) */
 	size_t batch;		/* rows per page: messages carry their raw bytes */
 } copy_tables[] = {
-	{ "ticket", "number", "merged_into", false, 500 },
-	{ "message", "id", NULL, true, 50 },
-	{ "outbox", "id", NULL, true, 500 },
-	{ "audit", "id", NULL, true, 500 },
+	{ "ticket", "number", NULL, "merged_into", false, 500 },
+	{ "message", "id", NULL, NULL, true, 50 },
+	{ "outbox", "id", NULL, NULL, true, 500 },
+	{ "audit", "id", NULL, NULL, true, 500 },
+	{ "evidence", "id", NULL, NULL, true, 200 },
+	{ "evidence_check", "evidence", "item", NULL, false, 1000 },
 };
 #define N_COPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 _Static_assert(N_COPY_TABLES <= STORE_COPY_TABLES_MAX, "raise STORE_COPY_TABLES_MAX");
@@ -76,10 +79,14 @@ struct deferred {
 
 static int copy_one(struct store *from, struct store *to, const struct copy_table *t)
 {
-	char *select = xasprintf("SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %zu", t->name, t->key, t->key,
-				 t->batch);
+	/* Row values page a composite key the same way on both backends. */
+	char *select = t->key2 ? xasprintf("SELECT * FROM %s WHERE (%s, %s) > ($1, $2) ORDER BY %s, %s LIMIT %zu",
+					   t->name, t->key, t->key2, t->key, t->key2, t->batch)
+			       : xasprintf("SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %zu", t->name, t->key,
+					   t->key, t->batch);
 	char *insert = NULL;
-	size_t n_insert = 0, key_col = 0, skip = (size_t)-1;
+	size_t n_insert = 0, key_col = 0, key2_col = 0, skip = (size_t)-1;
+	char *last2 = xstrdup("");
 	struct db_val *params = NULL;
 	struct deferred *later = NULL;
 	size_t n_later = 0, cap_later = 0;
@@ -87,13 +94,18 @@ static int copy_one(struct store *from, struct store *to, const struct copy_tabl
 	int r = 0;
 	for (;;) {
 		struct db_res *res = NULL;
-		r = from->ops->query(from->conn, select, STORE_PARAMS(DB_INT_V(last)), &res);
+		if (t->key2)
+			r = from->ops->query(from->conn, select, STORE_PARAMS(DB_INT_V(last), db_text(last2)), &res);
+		else
+			r = from->ops->query(from->conn, select, STORE_PARAMS(DB_INT_V(last)), &res);
 		if (r < 0)
 			goto out;
 		if (!insert) {
 			for (size_t j = 0; j < res->cols; j++) {
 				if (!strcmp(res->names[j], t->key))
 					key_col = j;
+				if (t->key2 && !strcmp(res->names[j], t->key2))
+					key2_col = j;
 				if (t->deferred && !strcmp(res->names[j], t->deferred))
 					skip = j;
 			}
@@ -111,6 +123,10 @@ static int copy_one(struct store *from, struct store *to, const struct copy_tabl
 				goto out;
 			}
 			last = db_res_int(res, i, key_col);
+			if (t->key2) {
+				free(last2);
+				last2 = xstrdup(db_res_text(res, i, key2_col));
+			}
 			if (skip != (size_t)-1 && db_res_cell(res, i, skip)->type != DB_NULL) {
 				later = xgrow(later, &cap_later, n_later + 1, sizeof(*later));
 				later[n_later++] = (struct deferred){ last, db_res_int(res, i, skip) };
@@ -133,6 +149,7 @@ static int copy_one(struct store *from, struct store *to, const struct copy_tabl
 	if (t->has_id && to->ops->id_floor)
 		r = to->ops->id_floor(to->conn, t->name);
 out:
+	free(last2);
 	free(select);
 	free(insert);
 	free(params);

@@ -99,6 +99,16 @@ static void fill(struct store *st, size_t n_tickets)
 		cr_assert_eq(store_outbound_add(st, number, OUTBOX_ACK, "", "r@example.org",
 						i % 4 ? OUTBOX_QUEUED : OUTBOX_HELD, "ack\0bytes", 9, &o, 3000, NULL), 0);
 		cr_assert_eq(store_audit_add(st, number, "pipeline", "created", subject, 3000), 0);
+		static const struct store_check checks[] = {
+			{ "source", "present", "" },
+			{ "time", "missing", "no timestamps" },
+			{ "zone", "doubtful", "times without a zone" },
+		};
+		char report[96];
+		snprintf(report, sizeof(report), "{\"ticket\": %lld, \"note\": \"caf\u00e9\"}", (long long)number);
+		int64_t ev = 0;
+		cr_assert_eq(store_evidence_add(st, number, id, "scan", (int64_t)i, report, checks, 3, 3000, &ev), 0, "%s",
+			     store_errmsg(st));
 		if (i % 7 == 3)
 			cr_assert_eq(store_rollback(st), 0);	/* the inbound message stays in processing */
 		else
@@ -152,6 +162,13 @@ static void same_ticket(int64_t number)
 	}
 	message_array_free(ma, na);
 	message_array_free(mb, nb);
+	char *ea = NULL, *eb = NULL;
+	int ra = store_evidence_latest(src, number, &ea), rb = store_evidence_latest(dst, number, &eb);
+	cr_assert_eq(ra, rb, "ticket %lld evidence: got %d, want %d", (long long)number, rb, ra);
+	if (ra == 0)
+		cr_assert_str_eq(ea, eb, "ticket %lld evidence: got '%s', want '%s'", (long long)number, eb, ea);
+	free(ea);
+	free(eb);
 	ticket_clear(&a);
 	ticket_clear(&b);
 }
@@ -166,7 +183,8 @@ Test(store_copy, round_trip_counts_and_fields)
 	static const struct {
 		const char *table;
 		int64_t rows;
-	} want[] = { { "ticket", 34 }, { "message", 75 }, { "outbox", 34 }, { "audit", 34 } };
+	} want[] = { { "ticket", 34 },	{ "message", 75 },  { "outbox", 34 },
+		     { "audit", 34 },	{ "evidence", 34 }, { "evidence_check", 102 } };
 	cr_assert_eq(n, sizeof(want) / sizeof(want[0]), "tables: got %zu", n);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_str_eq(counts[i].table, want[i].table);

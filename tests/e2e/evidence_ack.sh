@@ -1,0 +1,56 @@
+#!/bin/sh
+# The acknowledgment names what a report lacks, and nothing when it is
+# complete: two reports go through deliver + process with the real binary
+# and SQLite store; the queued acknowledgments are read back from the store.
+# usage: evidence_ack.sh ABUSEDESK FIXTURES_DIR
+set -eu
+bin=$1
+fixtures=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+db="$tmp/desk.db"
+"$bin" --db "$db" init >/dev/null
+
+# complete: times with zone, source, destinations, ports, counts, description, log lines
+"$bin" --db "$db" deliver --sender noc@reporter.example --recipient irt@csirt.example \
+  < "$fixtures/eml/nested-attachment.eml"
+# incomplete: syslog lines without a timezone
+"$bin" --db "$db" deliver --sender reporter@reporter.example --recipient irt@csirt.example \
+  < "$fixtures/eml/charset-latin1.eml"
+# very incomplete: one sentence, no logs
+cat > "$tmp/bare.eml" <<'MSG'
+From: someone@reporter.example
+To: irt@csirt.example
+Subject: help
+Date: Mon, 23 Nov 2026 09:00:00 +0000
+Message-ID: <bare@reporter.example>
+
+We are being attacked by 198.51.100.99, please stop it.
+MSG
+"$bin" --db "$db" deliver --sender someone@reporter.example --recipient irt@csirt.example < "$tmp/bare.eml"
+"$bin" --db "$db" process >/dev/null 2>&1
+
+ack() {
+  sqlite3 "$db" "SELECT m.raw FROM message m JOIN outbox o ON o.message = m.id WHERE o.rcpt = '$1'"
+}
+fail=0
+check() { # what, file, pattern, want (yes|no)
+  if grep -q -- "$3" "$2"; then got=yes; else got=no; fi
+  if [ "$got" != "$4" ]; then echo "FAIL: $1: pattern '$3' present=$got, want $4"; fail=1; else echo "ok: $1"; fi
+}
+ack noc@reporter.example > "$tmp/complete"
+ack reporter@reporter.example > "$tmp/nozone"
+ack someone@reporter.example > "$tmp/bare"
+check "complete report: acknowledged" "$tmp/complete" "has been recorded as" yes
+check "complete report: asks for nothing" "$tmp/complete" "we need a little more information" no
+check "no-zone report: asks for the timezone" "$tmp/nozone" "your log lines have no timezone" yes
+check "no-zone report: does not ask for the source" "$tmp/nozone" "The source:" no
+check "bare report: asks for the time" "$tmp/bare" "The time: please tell us" yes
+check "bare report: asks for the evidence" "$tmp/bare" "The evidence: please send" yes
+check "bare report: asks for the destination" "$tmp/bare" "The destination:" yes
+# the analyst sees the checklist
+"$bin" --db "$db" ticket show 100002 > "$tmp/show"
+check "ticket show: checklist" "$tmp/show" "time         doubtful  times are given without a timezone" yes
+"$bin" --db "$db" --json ticket show 100002 > "$tmp/show.json"
+check "ticket show --json: evidence" "$tmp/show.json" '"abuse_type"' yes
+exit $fail
