@@ -336,7 +336,7 @@ static const struct frontend frontends[] = {
 
 static int lock_database(const char *db, int *ret_fd)
 {
-	if (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11)) {
+	if (store_url_is_pg(db)) {
 		*ret_fd = -1;	/* PostgreSQL: several nodes may share it */
 		return 0;
 	}
