@@ -524,14 +524,13 @@ static int pg_lock_schema(void *conn)
  * continue past them. */
 static int pg_id_floor(void *conn, const char *table)
 {
-	static const char sql[] =
-		"SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, false) FROM %s";
 	for (const char *p = table; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
 			return -EINVAL;
 	if (!*table)
 		return -EINVAL;
-	char *q = xasprintf(sql, table);
+	char *q = xasprintf("SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, false) FROM %s",
+			    table);
 	int r = pg_query(conn, q, (struct db_val[]){ db_text(table) }, 1, NULL);
 	free(q);
 	return r;
