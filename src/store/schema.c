@@ -96,11 +96,6 @@ const char *const schema_migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  reason TEXT NOT NULL,"
 	"  PRIMARY KEY (evidence, item));",
-	/* 3: the inbound claim reads only the live queue. Without it
-	 * PostgreSQL walks the primary key past every processed message (10 ms
-	 * a claim at 20,000 messages, growing with the desk). The predicate is
-	 * the claim's WHERE text, so both planners can use it. */
-	"CREATE INDEX message_claim ON message(id) WHERE direction = 'in' AND (state = 'queued' OR state = 'processing');",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

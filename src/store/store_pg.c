@@ -17,7 +17,7 @@
  * guess the type of `$1 = ''`; bytea travels in binary. Results come back as
  * text: int2/int4/int8 columns become DB_INT, bytea is unescaped to DB_BLOB,
  * everything else is DB_TEXT. Statements are prepared once per connection
- * and cached by the address (and text) of their SQL.
+ * and cached by their SQL text.
  *
  * SQLite stores any bytes in a TEXT column; a UTF8 PostgreSQL database
  * refuses invalid UTF-8. Text parameters are therefore made valid here
@@ -56,8 +56,7 @@ struct pg_conn {
 	bool is_relaxed;	/* relax_durability: set again after a reconnect */
 	unsigned generation;	/* bumped on reconnect: prepared names die with the session */
 	struct {
-		const char *sql;	/* the caller's pointer: the fast key */
-		char *text;		/* our copy: a reused heap address is not a match */
+		char *text;		/* our copy of the SQL: the key */
 		char name[24];
 	} cache[PG_STMT_CACHE];
 };
@@ -240,17 +239,22 @@ static char *utf8_fixed(const char *s, size_t n)
 	return buf_steal(&b);
 }
 
-/* The cache slot holding sql, or the free slot to prepare it in; -1 when full. */
+/* The cache slot holding sql, or the free slot to prepare it in; -1 when
+ * full. Keyed by the text (FNV-1a), not the address: callers may build SQL
+ * on the heap (claim_suffix), and hashing 200 bytes costs nothing next to
+ * a round trip to the server. */
 static int cache_slot(struct pg_conn *c, const char *sql, bool *ret_found)
 {
-	size_t h = ((uintptr_t)sql >> 3) % PG_STMT_CACHE;
+	uint64_t h = 14695981039346656037u;
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
 	for (size_t k = 0; k < PG_STMT_CACHE; k++) {
-		size_t i = (h + k) % PG_STMT_CACHE;
-		if (!c->cache[i].sql) {
+		size_t i = (size_t)((h + k) % PG_STMT_CACHE);
+		if (!c->cache[i].text) {
 			*ret_found = false;
 			return (int)i;
 		}
-		if (c->cache[i].sql == sql && !strcmp(c->cache[i].text, sql)) {
+		if (!strcmp(c->cache[i].text, sql)) {
 			*ret_found = true;
 			return (int)i;
 		}
@@ -353,7 +357,6 @@ static int pg_query(void *conn, const char *sql, const struct db_val *params, si
 			goto out;
 		}
 		PQclear(pr);
-		c->cache[slot].sql = sql;
 		c->cache[slot].text = xstrdup(sql);
 	}
 	if (slot >= 0)

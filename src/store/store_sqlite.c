@@ -6,10 +6,8 @@
  * break "250 means stored"). Writers take the lock up front (BEGIN
  * IMMEDIATE) so a reader never has to upgrade and deadlock.
  *
- * Prepared statements are cached by the address of their SQL text (store.c
- * passes string literals, so the address names the statement), confirmed
- * by the text itself: a freed heap string's address may come back holding
- * another statement.
+ * Prepared statements are cached by the address of their SQL text: store.c
+ * passes string literals, so the address names the statement.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -129,6 +127,9 @@ static void sq_close(void *conn)
 static sqlite3_stmt *cached(struct sqlite_conn *c, const char *sql, int *ret_rc)
 {
 	size_t h = ((uintptr_t)sql >> 3) % SQLITE_STMT_CACHE;
+	/* The address is the key, the text the check: a caller's heap string
+	 * freed and reallocated at the same address with other SQL must not
+	 * get the old statement. */
 	if (c->cache[h].sql == sql && c->cache[h].stmt && !strcmp(sqlite3_sql(c->cache[h].stmt), sql)) {
 		*ret_rc = SQLITE_OK;
 		return c->cache[h].stmt;
