@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 bin=./build/abusedesk
 db=${ABUSEDESK_DB:-./abusedesk.db}
 $bin --db "$db" init
+# The fictional network and external contacts the demo reports are routed by.
+$bin --db "$db" constituency import etc/constituency/*.conf
+$bin --db "$db" contacts import-rpsl etc/rpsl/sample.db
 for f in examples/*.eml; do
   # The demo sender is the reporter in the message's From: line.
   sender=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p; s/^From: *\([^ <]*@[^ >]*\) *$/\1/p' "$f" | head -n 1)
@@ -25,7 +28,10 @@ The demo reports are tickets in $db. Now the desk runs in the foreground
   # see it become a ticket within a second:
   $bin --db $db ticket list
   $bin --db $db ticket show \$(sqlite3 $db 'select max(number) from ticket')
-  $bin --db $db outbox list      # acknowledgments; they go to the relay smtp://127.0.0.1:25
+  $bin --db $db outbox list      # acknowledgments queued, notifications held for approval
+  $bin --db $db incident list    # who is responsible for the reported sources
+  $bin --db $db lookup 198.51.100.23 203.0.113.77
+  $bin --db $db outbox approve ID   # let a held notification go out
   $bin --help
 
 Postfix in front of it: etc/postfix/ and docs/OPERATING.md.

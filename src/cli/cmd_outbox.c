@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -11,6 +12,7 @@
 #include "outbox/flush.h"
 #include "util/escape.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 
 static int cmd_list(struct cli *c, struct store *s)
 {
@@ -122,20 +124,63 @@ static int cmd_flush(struct cli *c, struct store *s)
 	return EX_OK;
 }
 
+/* approve: a held notification goes out with the next flush; discard: it
+ * never will. Both are recorded in the ticket's audit trail. */
+static int cmd_decide(struct cli *c, struct store *s, bool is_approve)
+{
+	const char *verb = is_approve ? "approve" : "discard";
+	int code = EX_OK;
+	for (int i = 2; i < c->argc; i++) {
+		uint64_t id;
+		if (!cstr_to_u64(c->argv[i], INT64_MAX, &id) || id == 0)
+			return cli_fail(-EINVAL, "outbox %s: '%s' is not an outbox id (see 'outbox list --state held')", verb,
+					c->argv[i]);
+		int64_t now = cli_now(), ticket = 0;
+		int r = store_begin(s);
+		if (r >= 0)
+			r = is_approve ? store_outbox_approve(s, (int64_t)id, now, &ticket)
+				       : store_outbox_discard(s, (int64_t)id, &ticket);
+		if (r >= 0) {
+			char *detail = xasprintf("outbox %llu", (unsigned long long)id);
+			r = store_audit_add(s, ticket, getenv("USER") ? getenv("USER") : "cli",
+					    is_approve ? "notification-approved" : "notification-discarded", detail, now);
+			free(detail);
+		}
+		if (r >= 0)
+			r = store_commit(s);
+		if (r < 0) {
+			store_rollback(s);
+			code = cli_fail(r, "outbox %s %llu: %s", verb, (unsigned long long)id,
+					r == -ENOENT ? (is_approve ? "no held message with this id" : "no held or queued message with this id")
+						     : store_errmsg(s));
+			continue;
+		}
+		printf("outbox %llu: %s\n", (unsigned long long)id,
+		       is_approve ? "approved; it goes out with the next 'outbox flush'" : "discarded");
+	}
+	return code;
+}
+
 static int run(struct cli *c)
 {
-	if (c->argc < 2 || (strcmp(c->argv[1], "list") && strcmp(c->argv[1], "flush")))
+	static const char *const subs[] = { "list", "flush", "approve", "discard" };
+	size_t sub = 0;
+	while (c->argc >= 2 && sub < 4 && strcmp(c->argv[1], subs[sub]))
+		sub++;
+	if (c->argc < 2 || sub == 4 || (sub >= 2 && c->argc < 3))
 		return cli_fail(-EINVAL, "outbox: usage: %s", cmd_outbox.usage);
 	struct store *s;
 	int r = cli_open_store(c, &s);
 	if (r < 0)
 		return cli_exit_code(r);
-	int code = !strcmp(c->argv[1], "list") ? cmd_list(c, s) : cmd_flush(c, s);
+	int code = sub == 0 ? cmd_list(c, s) : sub == 1 ? cmd_flush(c, s) : cmd_decide(c, s, sub == 2);
 	store_close(s);
 	return code;
 }
 
 const struct cli_command cmd_outbox = {
 	"outbox", run, "Show the outbound queue, or send what is due through the relay.",
-	"outbox list [--state S] [--ticket N] [--limit N] [--json]\n       outbox flush [--json]",
+	"outbox list [--state S] [--ticket N] [--limit N] [--json]\n       outbox flush [--json]\n"
+	"       outbox approve ID...   (a held notification goes out with the next flush)\n"
+	"       outbox discard ID...",
 };

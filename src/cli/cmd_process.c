@@ -29,6 +29,19 @@ void cli_log_processed(const struct pipeline_result *r)
 			 !r->is_new_ticket && r->threaded_by ? ")" : "",
 			 r->ack_queued ? ", acknowledgment queued" : r->withheld ? ", acknowledgment withheld" : "");
 	free(from);
+	if (r->is_routed) {
+		const struct route_outcome *ro = &r->route;
+		if (ro->is_misdirected)
+			log_info("process: ticket %lld: misdirected (the reporter's own IT support should handle it); "
+				 "reply queued", (long long)r->ticket);
+		else if (ro->inside + ro->outside + ro->unknown)
+			log_info("process: ticket %lld: sources %zu inside, %zu outside, %zu unknown; %zu incident(s) "
+				 "opened; notifications %zu held for approval, %zu queued; %zu linked without a new "
+				 "notification%s",
+				 (long long)r->ticket, ro->inside, ro->outside, ro->unknown, ro->incidents_opened,
+				 ro->notifications_held, ro->notifications_queued, ro->linked_without_notice,
+				 ro->copies ? "; acknowledgment copied to the reporter's organisation" : "");
+	}
 }
 
 static int run(struct cli *c)
@@ -105,6 +118,7 @@ static int run(struct cli *c)
 		printf("processed %zu message(s): %zu new ticket(s), %zu acknowledgment(s) queued, %zu failed\n", done,
 		       created, acks, failed);
 	}
+	pipeline_release(&p);
 	store_close(s);
 	templates_free(&tpl);
 	logfmt_user_free(user);

@@ -58,6 +58,11 @@ static const struct config_key keys[] = {
 	K("evidence", "trusted_relays", CONFIG_STR, evidence_trusted_relays, "", 0, 0, "our reporters' relays to skip in a Received chain: addresses/prefixes, comma-separated"),
 	K("evidence", "log_formats_file", CONFIG_STR, evidence_log_formats_file, "", 0, 0, "file of user-defined log formats: NAME PCRE2-PATTERN per line, named groups src dst dport sport proto time"),
 	K("evidence", "default_utc_offset", CONFIG_INT, evidence_default_utc_offset, "0", -50400, 50400, "seconds east of UTC assumed for log lines that state no zone"),
+	K("routing", "enabled", CONFIG_BOOL, routing_enabled, "true", 0, 1, "route each new report: incidents and notifications for its sources"),
+	K("routing", "renotify_seconds", CONFIG_INT, routing_renotify_seconds, "604800", 0, 365 * 86400, "a source notified this recently is linked to its incident without a new notification"),
+	K("routing", "notify_external_auto", CONFIG_BOOL, routing_notify_external_auto, "false", 0, 1, "send notifications to external networks without an analyst's approval"),
+	K("routing", "copy_ack", CONFIG_BOOL, routing_copy_ack, "true", 0, 1, "copy the acknowledgment to the reporter's organisation's security contact"),
+	K("routing", "misdirected_kinds", CONFIG_STR, routing_misdirected_kinds, "spam", 0, 0, "kinds of abuse that a constituency user should take to local IT support when the source is outside"),
 	K("log", "level", CONFIG_STR, log_level, "info", 0, 0, "error, warning, info or debug"),
 	K("log", "syslog", CONFIG_BOOL, log_syslog, "false", 0, 1, "also log to syslog (facility mail)"),
 };

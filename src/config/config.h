@@ -55,6 +55,12 @@ struct config {
 	char *evidence_trusted_relays;
 	int64_t evidence_default_utc_offset;
 	char *evidence_log_formats_file;
+	/* [routing] */
+	bool routing_enabled;
+	int64_t routing_renotify_seconds;
+	bool routing_notify_external_auto;
+	bool routing_copy_ack;
+	char *routing_misdirected_kinds;
 	/* [log] */
 	char *log_level;
 	bool log_syslog;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -37,7 +38,7 @@ static char *lowercase(const char *s)
 
 /* Queues the acknowledgment of a new ticket, or says why not. */
 static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const struct evidence *ev,
-		       const char *env_from, int64_t now, struct pipeline_result *res)
+		       const char *env_from, int64_t now, struct pipeline_result *res, char **ret_body)
 {
 	const struct config *cfg = p->cfg;
 	const char *why = ack_policy_withhold_reason(cfg, m, env_from);
@@ -106,9 +107,11 @@ static int acknowledge(struct pipeline *p, int64_t ticket, const struct mail_par
 	};
 	r = outbound_queue(p->store, cfg, &req, now, NULL);
 	free(refs);
-	buf_free(&body);
-	if (r < 0)
+	if (r < 0) {
+		buf_free(&body);
 		goto out;
+	}
+	*ret_body = buf_steal(&body);
 	r = store_ticket_set_ack(p->store, ticket, "queued", "");
 	res->ack_queued = r == 0;
 out:
@@ -130,6 +133,81 @@ static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, c
 	int r = store_evidence_add(p->store, ticket, message, evidence_abuse_type(ev), (int64_t)ev->n_events,
 				   text ? text : "{}", checks, CHECK_COUNT_ITEMS, now, NULL);
 	free(text);
+	return r;
+}
+
+void pipeline_release(struct pipeline *p)
+{
+	p->routing = routing_index_free(p->routing);
+}
+
+/* What was reported, in a few lines for the parties we notify. */
+static void summarise(const struct evidence *ev, struct buf *out)
+{
+	buf_printf(out, "  kind of abuse: %s\n", evidence_abuse_type(ev));
+	if (ev->first) {
+		char a[32], b[32];
+		time_t f = (time_t)ev->first, l = (time_t)ev->last;
+		struct tm tm;
+		strftime(a, sizeof(a), "%Y-%m-%d %H:%M:%S", gmtime_r(&f, &tm));
+		strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", gmtime_r(&l, &tm));
+		buf_printf(out, "  time (UTC):    %s to %s\n", a, b);
+	}
+	if (ev->n_events)
+		buf_printf(out, "  events:        %llu\n", (unsigned long long)ev->n_events);
+	if (ev->n_dests) {
+		char a[IP_TEXT_MAX], b[IP_TEXT_MAX];
+		ip_format(&ev->dest_min, a);
+		ip_format(&ev->dest_max, b);
+		if (ev->n_dests == 1)
+			buf_printf(out, "  destination:   %s\n", a);
+		else
+			buf_printf(out, "  destinations:  %zu%s, %s to %s\n", ev->n_dests, ev->dests_dropped ? "+" : "", a, b);
+	}
+	for (size_t i = 0; i < ev->n_ports && i < 10; i++)
+		buf_printf(out, "%s%u/%s%s", i ? ", " : "  ports:         ", (unsigned)ev->ports[i].port,
+			   event_proto_name(ev->ports[i].proto), i + 1 == ev->n_ports || i == 9 ? "\n" : "");
+}
+
+/* Routes a new report (pipeline/route.h), inside the caller's transaction. */
+static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const struct evidence *ev,
+		 const char *env_from, const char *ack_body, int64_t now, struct pipeline_result *res)
+{
+	int r = routing_index_refresh(p->store, &p->routing);
+	if (r < 0)
+		return r;
+	struct route_source *src = xcalloc(ev->n_sources + 1, sizeof(*src));
+	for (size_t i = 0; i < ev->n_sources; i++)
+		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events };
+	const char **lines = xcalloc(ev->n_lines + 1, sizeof(char *));
+	for (size_t i = 0; i < ev->n_lines; i++)
+		lines[i] = ev->lines[i].text;
+	struct buf summary;
+	buf_init(&summary, TEMPLATE_SIZE_MAX);
+	summarise(ev, &summary);
+	char kind[ROUTE_KIND_MAX];
+	route_kind_normalise(evidence_abuse_type(ev), kind);
+	char *reporter = lowercase(ack_policy_reply_address(m, env_from));
+	struct route_report rep = {
+		.ticket = ticket,
+		.kind = kind,
+		.kind_text = evidence_abuse_type(ev),
+		.reporter = reporter,
+		.subject = m->subject,
+		.sources = src,
+		.n_sources = ev->n_sources,
+		.summary = buf_str(&summary),
+		.lines = lines,
+		.n_lines = ev->n_lines,
+		.ack_body = ack_body,
+	};
+	struct route_ctx ctx = { p->store, p->cfg, p->templates, p->routing };
+	r = route_report(&ctx, &rep, now, &res->route);
+	res->is_routed = r >= 0;
+	free(reporter);
+	buf_free(&summary);
+	free(lines);
+	free(src);
 	return r;
 }
 
@@ -205,7 +283,11 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	if (r < 0)
 		goto fail;
 	if (res->is_new_ticket) {
-		r = acknowledge(p, ticket, &m, &ev, msg->env_from, now, res);
+		char *ack_body = NULL;
+		r = acknowledge(p, ticket, &m, &ev, msg->env_from, now, res, &ack_body);
+		if (r >= 0 && p->cfg->routing_enabled)
+			r = route(p, ticket, &m, &ev, msg->env_from, ack_body, now, res);
+		free(ack_body);
 		if (r < 0)
 			goto fail;
 	}
@@ -220,6 +302,8 @@ fail:
 	res->is_new_ticket = false;
 	res->ack_queued = false;
 	res->withheld = NULL;
+	res->is_routed = false;
+	memset(&res->route, 0, sizeof(res->route));
 out:
 	buf_free(&defects);
 	mail_parsed_clear(&m);

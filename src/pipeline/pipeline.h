@@ -9,6 +9,10 @@
  * A crash anywhere before COMMIT leaves the message queued; the next run
  * does the whole step again, so nothing is done twice.
  *
+ * A new report is then routed (pipeline/route.h): incidents and
+ * notifications for its abusing sources, a copy of the acknowledgment to
+ * the reporter's organisation, in the same transaction.
+ *
  * A message that has used up its attempts is parked: it becomes a ticket
  * marked for an analyst, with the error, and its raw text readable.
  */
@@ -17,7 +21,9 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "pipeline/route.h"
 #include "pipeline/templates.h"
+#include "routing/index.h"
 #include "store/store.h"
 
 #define PIPELINE_ERROR_MAX 500
@@ -33,6 +39,8 @@ struct pipeline_result {
 	int64_t size;
 	char *env_from;		/* owned: pipeline_result_clear() */
 	char *error;		/* owned: why this attempt failed */
+	bool is_routed;		/* a new report went through pipeline/route */
+	struct route_outcome route;
 };
 
 struct pipeline {
@@ -40,6 +48,9 @@ struct pipeline {
 	const struct config *cfg;
 	const struct templates *templates;
 	const struct logfmt_user *user_formats;	/* evidence.log_formats_file, compiled; may be NULL */
+	/* Who is responsible for what: loaded on first use and reloaded when
+	 * an import changed the data; pipeline_release() frees it. */
+	struct routing_index *routing;
 };
 
 /* Processes the next due message. -ENOENT when the queue is empty; another
@@ -47,3 +58,5 @@ struct pipeline {
  * later retry and ret->error says why). */
 int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret);
 void pipeline_result_clear(struct pipeline_result *r);
+/* Frees what the pipeline loaded for itself (the routing index). */
+void pipeline_release(struct pipeline *p);

@@ -8,12 +8,18 @@
 #include "util/file.h"
 #include "util/xalloc.h"
 
-static const char *const file_names[TEMPLATE_COUNT] = { "ack.txt", "reply.txt" };
+static const char *const file_names[TEMPLATE_COUNT] = { "ack.txt", "reply.txt", "notify.txt", "copy.txt",
+							  "misdirected.txt" };
 
 /* The placeholders each template may use (the pipeline fills all of them). */
 static const char *const ack_vars[] = { "team", "tag", "number", "subject", "address", "reporter", "missing" };
 static const char *const item_vars[] = { "reason" };
 static const char *const reply_vars[] = { "team", "tag", "number", "subject", "address", "body" };
+static const char *const notify_vars[] = { "team", "tag", "number", "address", "recipient", "kind", "sources",
+					   "reports", "events", "summary", "sample", "inside" };
+static const char *const copy_vars[] = { "team", "tag", "number", "address", "reporter", "org", "subject", "ack" };
+static const char *const misdirected_vars[] = { "team", "tag", "number", "address", "reporter", "org", "support",
+						"subject", "kind" };
 
 static const struct {
 	const char *const *names;
@@ -21,6 +27,9 @@ static const struct {
 } allowed[TEMPLATE_COUNT] = {
 	{ ack_vars, sizeof(ack_vars) / sizeof(ack_vars[0]) },
 	{ reply_vars, sizeof(reply_vars) / sizeof(reply_vars[0]) },
+	{ notify_vars, sizeof(notify_vars) / sizeof(notify_vars[0]) },
+	{ copy_vars, sizeof(copy_vars) / sizeof(copy_vars[0]) },
+	{ misdirected_vars, sizeof(misdirected_vars) / sizeof(misdirected_vars[0]) },
 };
 
 const char *template_file_name(enum template_id id)

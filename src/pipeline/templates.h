@@ -14,7 +14,11 @@
 #include "util/buf.h"
 #include "util/template.h"
 
-enum template_id { TEMPLATE_ACK, TEMPLATE_REPLY, TEMPLATE_COUNT };
+/* notify: to an organisation's security contact or a network's abuse
+ * mailbox about sources of an incident; copy: the acknowledgment, copied to
+ * the reporter's organisation's security contact; misdirected: to a
+ * constituency user whose report their own IT support should handle. */
+enum template_id { TEMPLATE_ACK, TEMPLATE_REPLY, TEMPLATE_NOTIFY, TEMPLATE_COPY, TEMPLATE_MISDIRECTED, TEMPLATE_COUNT };
 
 /* missing/<item>.txt and doubtful/<item>.txt hold the acknowledgment's
  * paragraph for each checklist item (evidence/extract.h) the report lacks

@@ -94,3 +94,36 @@ void outbox_item_clear(struct outbox_item *o)
 ARRAY_FREE(ticket_array_free, struct ticket, ticket_clear)
 ARRAY_FREE(message_array_free, struct message, message_clear)
 ARRAY_FREE(outbox_array_free, struct outbox_item, outbox_item_clear)
+
+void org_clear(struct org *o)
+{
+	free(o->id);
+	free(o->name);
+	free(o->security);
+	free(o->support);
+	free(o->domains);
+	free(o->asns);
+	free(o->notify_auto);
+	free(o->ranges);
+	free(o->file);
+	memset(o, 0, sizeof(*o));
+}
+
+void net_contact_clear(struct net_contact *c)
+{
+	free(c->mailbox);
+	free(c->netname);
+	free(c->origin);
+	memset(c, 0, sizeof(*c));
+}
+
+ARRAY_FREE(org_array_free, struct org, org_clear)
+ARRAY_FREE(net_contact_array_free, struct net_contact, net_contact_clear)
+
+static void incident_link_clear(struct incident_link *l)
+{
+	free(l->source);
+	memset(l, 0, sizeof(*l));
+}
+
+ARRAY_FREE(incident_link_array_free, struct incident_link, incident_link_clear)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/ip.h"
+
 enum ticket_kind { TICKET_REPORT, TICKET_INCIDENT, TICKET_KIND_COUNT };
 enum ticket_status { TICKET_NEW, TICKET_OPEN, TICKET_RESOLVED, TICKET_REJECTED, TICKET_STATUS_COUNT };
 enum message_state { MESSAGE_QUEUED, MESSAGE_PROCESSING, MESSAGE_DONE, MESSAGE_PARKED, MESSAGE_OUTBOUND, MESSAGE_STATE_COUNT };
@@ -104,3 +106,54 @@ void outbox_item_clear(struct outbox_item *o);
 void ticket_array_free(struct ticket *a, size_t n);
 void message_array_free(struct message *a, size_t n);
 void outbox_array_free(struct outbox_item *a, size_t n);
+
+/* ---- routing data: the constituency and external abuse contacts ---- */
+
+struct org_range {
+	struct ip_addr first, last;
+	uint32_t line;		/* where it was read (not stored) */
+};
+
+/* An organisation of the constituency. Lists are ", "-separated. */
+struct org {
+	char *id;		/* short id: letters, digits, '-' */
+	char *name;
+	char *security;		/* designated security contact(s) */
+	char *support;		/* IT support contact */
+	char *domains;
+	char *asns;
+	char *notify_auto;	/* abuse kinds notified without approval; "*" all */
+	struct org_range *ranges;
+	size_t n_ranges;
+	char *file;		/* where it was read (not stored) */
+	uint32_t line;
+};
+
+/* An external network's abuse contact, from RIR data or the overrides. */
+struct net_contact {
+	int64_t id;
+	struct ip_addr first, last;
+	char *mailbox;
+	char *netname;
+	char *origin;		/* the object it came from, e.g. "inetnum 192.0.2.0 - 192.0.2.255" */
+	bool is_override;
+	/* While importing RPSL: handles still to resolve to a mailbox. */
+	const char *abuse_c, *org_ref, *irt_ref;
+};
+
+void org_clear(struct org *o);
+void org_array_free(struct org *a, size_t n);
+void net_contact_clear(struct net_contact *c);
+void net_contact_array_free(struct net_contact *a, size_t n);
+
+/* A report (and one of its abusing sources) gathered by an incident. */
+struct incident_link {
+	int64_t incident;
+	int64_t report;
+	char *source;
+	int64_t events;
+	int64_t notified_at;	/* 0: this link did not notify */
+	int64_t created_at;
+};
+
+void incident_link_array_free(struct incident_link *a, size_t n);

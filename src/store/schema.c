@@ -96,6 +96,55 @@ const char *const schema_migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  reason TEXT NOT NULL,"
 	"  PRIMARY KEY (evidence, item));",
+	/* 3: routing data: the constituency's organisations and their ranges,
+	 * external abuse contacts (RIR data and the operator's overrides), a
+	 * version each import bumps so a running desk reloads its index, and
+	 * the links of incidents to the reports they gathered */
+	"CREATE TABLE org ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  security TEXT NOT NULL,"
+	"  support TEXT NOT NULL DEFAULT '',"
+	"  domains TEXT NOT NULL DEFAULT '',"
+	"  asns TEXT NOT NULL DEFAULT '',"
+	"  notify_auto TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE org_range ("
+	"  id {ID},"
+	"  org TEXT NOT NULL REFERENCES org(id),"
+	"  first_ip TEXT NOT NULL,"
+	"  last_ip TEXT NOT NULL);"
+	"CREATE INDEX org_range_org ON org_range(org);"
+	"CREATE TABLE net_contact ("
+	"  id {ID},"
+	"  first_ip TEXT NOT NULL,"
+	"  last_ip TEXT NOT NULL,"
+	"  mailbox TEXT NOT NULL,"
+	"  netname TEXT NOT NULL DEFAULT '',"
+	"  origin TEXT NOT NULL DEFAULT '',"
+	"  is_override {INT} NOT NULL DEFAULT 0,"
+	"  abuse_c TEXT NOT NULL DEFAULT '',"
+	"  org_ref TEXT NOT NULL DEFAULT '',"
+	"  irt_ref TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX net_contact_kind ON net_contact(is_override, id);"
+	"CREATE TABLE rpsl_handle ("
+	"  kind TEXT NOT NULL,"
+	"  handle TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (kind, handle));"
+	"CREATE TABLE data_version (name TEXT PRIMARY KEY, version {INT} NOT NULL);"
+	"INSERT INTO data_version (name, version) VALUES ('routing', 0);"
+	/* an incident's reports: one row per report and abusing source */
+	"CREATE TABLE incident_link ("
+	"  incident {INT} NOT NULL REFERENCES ticket(number),"
+	"  report {INT} NOT NULL REFERENCES ticket(number),"
+	"  source TEXT NOT NULL,"
+	"  events {INT} NOT NULL DEFAULT 0,"
+	"  notified_at {INT} NOT NULL DEFAULT 0,"
+	"  created_at {INT} NOT NULL,"
+	"  PRIMARY KEY (incident, report, source));"
+	"CREATE INDEX incident_link_source ON incident_link(incident, source, notified_at);"
+	"CREATE INDEX incident_link_report ON incident_link(report);"
+	"CREATE INDEX ticket_incident ON ticket(kind, org, classification, status);",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -782,3 +782,356 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 	db_res_free(res);
 	return 0;
 }
+
+/* ---- routing data ---- */
+
+#define CONTACT_COLS "id, first_ip, last_ip, mailbox, netname, origin, is_override"
+
+static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c);
+
+static int bump_routing_version(struct store *s)
+{
+	static const char sql[] = "UPDATE data_version SET version = version + 1 WHERE name = $1";
+	return Q(s, sql, T("routing"));
+}
+
+int store_routing_version(struct store *s, int64_t *ret)
+{
+	static const char sql[] = "SELECT version FROM data_version WHERE name = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T("routing"));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+int store_org_replace_all(struct store *s, const struct org *orgs, size_t n)
+{
+	static const char del_ranges[] = "DELETE FROM org_range";
+	static const char del_orgs[] = "DELETE FROM org";
+	static const char ins_org[] =
+		"INSERT INTO org (id, name, security, support, domains, asns, notify_auto)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)";
+	static const char ins_range[] = "INSERT INTO org_range (org, first_ip, last_ip) VALUES ($1, $2, $3)";
+	int r = s->ops->query(s->conn, del_ranges, NULL, 0, NULL);
+	if (r >= 0)
+		r = s->ops->query(s->conn, del_orgs, NULL, 0, NULL);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct org *o = &orgs[i];
+		r = Q(s, ins_org, T(o->id), T(o->name), T(o->security), T(o->support ? o->support : ""),
+		      T(o->domains ? o->domains : ""), T(o->asns ? o->asns : ""), T(o->notify_auto ? o->notify_auto : ""));
+		for (size_t k = 0; r >= 0 && k < o->n_ranges; k++) {
+			char f[IP_TEXT_MAX], l[IP_TEXT_MAX];
+			ip_format(&o->ranges[k].first, f);
+			ip_format(&o->ranges[k].last, l);
+			r = Q(s, ins_range, T(o->id), T(f), T(l));
+		}
+	}
+	if (r >= 0)
+		r = bump_routing_version(s);
+	return r;
+}
+
+int store_org_list(struct store *s, struct org **ret, size_t *ret_n)
+{
+	static const char orgs_sql[] =
+		"SELECT id, name, security, support, domains, asns, notify_auto FROM org ORDER BY id";
+	static const char ranges_sql[] = "SELECT org, first_ip, last_ip FROM org_range ORDER BY org, id";
+	struct db_res *res = NULL, *rr = NULL;
+	int r = s->ops->query(s->conn, orgs_sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	r = s->ops->query(s->conn, ranges_sql, NULL, 0, &rr);
+	if (r < 0) {
+		db_res_free(res);
+		return r;
+	}
+	struct org *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t k = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct org *o = &a[i];
+		o->id = db_res_take(res, i, 0, NULL);
+		o->name = db_res_take(res, i, 1, NULL);
+		o->security = db_res_take(res, i, 2, NULL);
+		o->support = db_res_take(res, i, 3, NULL);
+		o->domains = db_res_take(res, i, 4, NULL);
+		o->asns = db_res_take(res, i, 5, NULL);
+		o->notify_auto = db_res_take(res, i, 6, NULL);
+		/* Both listings are ordered by org id: walk them side by side. */
+		size_t cap = 0;
+		while (k < rr->rows && strcmp(db_res_text(rr, k, 0), o->id) < 0)
+			k++;
+		for (; k < rr->rows && !strcmp(db_res_text(rr, k, 0), o->id); k++) {
+			struct org_range g = { 0 };
+			if (!ip_parse_cstr(db_res_text(rr, k, 1), &g.first) || !ip_parse_cstr(db_res_text(rr, k, 2), &g.last))
+				continue;
+			o->ranges = xgrow(o->ranges, &cap, o->n_ranges + 1, sizeof(*o->ranges));
+			o->ranges[o->n_ranges++] = g;
+		}
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	db_res_free(rr);
+	return 0;
+}
+
+int store_contact_clear(struct store *s, bool is_override)
+{
+	static const char sql[] = "DELETE FROM net_contact WHERE is_override = $1";
+	int r = Q(s, sql, I(is_override));
+	if (r >= 0)
+		r = bump_routing_version(s);
+	return r;
+}
+
+int store_contact_add(struct store *s, const struct net_contact *c)
+{
+	static const char sql[] =
+		"INSERT INTO net_contact (first_ip, last_ip, mailbox, netname, origin, is_override, abuse_c, org_ref,"
+		" irt_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+	char f[IP_TEXT_MAX], l[IP_TEXT_MAX];
+	ip_format(&c->first, f);
+	ip_format(&c->last, l);
+	return Q(s, sql, T(f), T(l), T(c->mailbox ? c->mailbox : ""), T(c->netname ? c->netname : ""),
+		 T(c->origin ? c->origin : ""), I(c->is_override), T(c->abuse_c ? c->abuse_c : ""),
+		 T(c->org_ref ? c->org_ref : ""), T(c->irt_ref ? c->irt_ref : ""));
+}
+
+int store_contact_handle_add(struct store *s, const char *kind, const char *handle, const char *value)
+{
+	static const char sql[] =
+		"INSERT INTO rpsl_handle (kind, handle, value) VALUES ($1, $2, $3) ON CONFLICT (kind, handle) DO NOTHING";
+	return Q(s, sql, T(kind), T(handle), T(value));
+}
+
+int store_contact_resolve(struct store *s, int64_t *ret_dropped)
+{
+	static const char resolve[] =
+		"UPDATE net_contact SET mailbox = coalesce("
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'role' AND h.handle = net_contact.abuse_c),"
+		"  (SELECT r.value FROM rpsl_handle o JOIN rpsl_handle r ON r.kind = 'role' AND r.handle = o.value"
+		"    WHERE o.kind = 'org-abuse-c' AND o.handle = net_contact.org_ref),"
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'org' AND h.handle = net_contact.org_ref),"
+		"  (SELECT h.value FROM rpsl_handle h WHERE h.kind = 'irt' AND h.handle = net_contact.irt_ref),"
+		"  '')"
+		" WHERE is_override = $1 AND mailbox = ''";
+	static const char drop[] = "DELETE FROM net_contact WHERE is_override = $1 AND mailbox = ''";
+	static const char forget[] = "DELETE FROM rpsl_handle";
+	int r = Q(s, resolve, I(0));
+	if (r < 0)
+		return r;
+	struct db_res *res = NULL;
+	r = QR(s, drop, &res, I(0));
+	if (r < 0)
+		return r;
+	*ret_dropped = res->changes;
+	db_res_free(res);
+	return s->ops->query(s->conn, forget, NULL, 0, NULL);
+}
+
+int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+		       int64_t *ret_after)
+{
+	static const char sql[] = "SELECT " CONTACT_COLS " FROM net_contact WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(after), I(limit));
+	if (r < 0)
+		return r;
+	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++)
+		if (contact_from_row(res, i, &a[n]))
+			n++;
+	/* The next page starts after the last row read, even one skipped. */
+	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
+	*ret = a;
+	*ret_n = n;
+	db_res_free(res);
+	return 0;
+}
+
+static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_res_int(res, i, 0);
+	if (!ip_parse_cstr(db_res_text(res, i, 1), &c->first) || !ip_parse_cstr(db_res_text(res, i, 2), &c->last))
+		return false;
+	c->mailbox = db_res_take(res, i, 3, NULL);
+	c->netname = db_res_take(res, i, 4, NULL);
+	c->origin = db_res_take(res, i, 5, NULL);
+	c->is_override = db_res_int(res, i, 6) != 0;
+	return true;
+}
+
+int store_contact_get(struct store *s, int64_t id, struct net_contact *ret)
+{
+	static const char sql[] = "SELECT " CONTACT_COLS " FROM net_contact WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	r = res->rows && contact_from_row(res, 0, ret) ? 0 : -ENOENT;
+	db_res_free(res);
+	return r;
+}
+
+int store_contact_range_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+			     int64_t *ret_after)
+{
+	static const char sql[] =
+		"SELECT id, first_ip, last_ip, is_override FROM net_contact WHERE id > $1 ORDER BY id LIMIT $2";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(after), I(limit));
+	if (r < 0)
+		return r;
+	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct net_contact *c = &a[n];
+		c->id = db_res_int(res, i, 0);
+		c->is_override = db_res_int(res, i, 3) != 0;
+		if (ip_parse_cstr(db_res_text(res, i, 1), &c->first) && ip_parse_cstr(db_res_text(res, i, 2), &c->last))
+			n++;
+	}
+	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
+	*ret = a;
+	*ret_n = n;
+	db_res_free(res);
+	return 0;
+}
+
+int store_contact_count(struct store *s, bool is_override, int64_t *ret)
+{
+	static const char sql[] = "SELECT count(*) FROM net_contact WHERE is_override = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(is_override));
+	if (r < 0)
+		return r;
+	*ret = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return 0;
+}
+
+/* ---- incidents ---- */
+
+int store_incident_find(struct store *s, const char *key, const char *kind, int64_t *ret_number)
+{
+	static const char sql[] =
+		"SELECT number FROM ticket WHERE kind = 'incident' AND org = $1 AND classification = $2"
+		" AND status IN ('new', 'open') AND merged_into IS NULL ORDER BY number DESC LIMIT 1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, T(key), T(kind));
+	if (r < 0)
+		return r;
+	r = res->rows ? 0 : -ENOENT;
+	if (r == 0)
+		*ret_number = db_res_int(res, 0, 0);
+	db_res_free(res);
+	return r;
+}
+
+int store_incident_link(struct store *s, int64_t incident, int64_t report, const char *source, int64_t events,
+			int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO incident_link (incident, report, source, events, created_at) VALUES ($1, $2, $3, $4, $5)"
+		" ON CONFLICT (incident, report, source) DO NOTHING";
+	return Q(s, sql, I(incident), I(report), T(source), I(events), I(now));
+}
+
+int store_incident_notified_since(struct store *s, int64_t incident, const char *source, int64_t since,
+				  bool *ret_notified)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM incident_link WHERE incident = $1 AND source = $2 AND notified_at > 0"
+		" AND notified_at >= $3";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident), T(source), I(since));
+	if (r < 0)
+		return r;
+	*ret_notified = db_res_int(res, 0, 0) > 0;
+	db_res_free(res);
+	return 0;
+}
+
+int store_incident_mark_notified(struct store *s, int64_t incident, int64_t report, const char *source, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE incident_link SET notified_at = $4 WHERE incident = $1 AND report = $2 AND source = $3";
+	return expect_one(s, sql, PARAMS(I(incident), I(report), T(source), I(now)));
+}
+
+int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_reports, int64_t *ret_events)
+{
+	/* CAST: PostgreSQL's sum() of bigint is numeric. */
+	static const char sql[] = "SELECT count(DISTINCT report), CAST(coalesce(sum(events), 0) AS BIGINT)"
+				  " FROM incident_link WHERE incident = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident));
+	if (r < 0)
+		return r;
+	*ret_reports = db_res_int(res, 0, 0);
+	*ret_events = db_res_int(res, 0, 1);
+	db_res_free(res);
+	return 0;
+}
+
+int store_incident_links(struct store *s, int64_t incident, int64_t report, struct incident_link **ret,
+			 size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT incident, report, source, events, notified_at, created_at FROM incident_link"
+		" WHERE ($1 = 0 OR incident = $1) AND ($2 = 0 OR report = $2)"
+		" ORDER BY incident, report, source LIMIT $3";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(incident), I(report), I(STORE_LIST_MAX));
+	if (r < 0)
+		return r;
+	struct incident_link *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	for (size_t i = 0; i < res->rows; i++) {
+		a[i].incident = db_res_int(res, i, 0);
+		a[i].report = db_res_int(res, i, 1);
+		a[i].source = db_res_take(res, i, 2, NULL);
+		a[i].events = db_res_int(res, i, 3);
+		a[i].notified_at = db_res_int(res, i, 4);
+		a[i].created_at = db_res_int(res, i, 5);
+	}
+	*ret = a;
+	*ret_n = res->rows;
+	db_res_free(res);
+	return 0;
+}
+
+static int outbox_ticket(struct store *s, int64_t id, int64_t *ret_ticket)
+{
+	static const char sql[] = "SELECT coalesce(ticket, 0) FROM outbox WHERE id = $1";
+	struct db_res *res = NULL;
+	int r = QR(s, sql, &res, I(id));
+	if (r < 0)
+		return r;
+	if (ret_ticket)
+		*ret_ticket = res->rows ? db_res_int(res, 0, 0) : 0;
+	db_res_free(res);
+	return 0;
+}
+
+int store_outbox_approve(struct store *s, int64_t id, int64_t now, int64_t *ret_ticket)
+{
+	/* Queued from now on: retries expire counting from the approval, not
+	 * from the days the notification may have waited for it. */
+	static const char sql[] =
+		"UPDATE outbox SET state = 'queued', next_try = $2, created_at = $2 WHERE id = $1 AND state = 'held'";
+	int r = expect_one(s, sql, PARAMS(I(id), I(now)));
+	return r < 0 ? r : outbox_ticket(s, id, ret_ticket);
+}
+
+int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'discarded' WHERE id = $1 AND state IN ('held', 'queued')";
+	int r = expect_one(s, sql, PARAMS(I(id)));
+	return r < 0 ? r : outbox_ticket(s, id, ret_ticket);
+}

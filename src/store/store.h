@@ -161,6 +161,62 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 int store_audit_add(struct store *s, int64_t ticket, const char *actor, const char *action, const char *detail,
 		    int64_t now);
 
+/* Routing data (constituency/, routing/). Replacing runs inside the
+ * caller's transaction, so an import is all or nothing and a running desk
+ * sees the old data until COMMIT; each replace bumps the routing version. */
+int store_org_replace_all(struct store *s, const struct org *orgs, size_t n);
+/* Every organisation with its ranges, ordered by id. */
+int store_org_list(struct store *s, struct org **ret, size_t *ret_n);
+/* Deletes the RIR contacts (is_override false) or the overrides. */
+int store_contact_clear(struct store *s, bool is_override);
+/* A contact whose mailbox may still be "" with handles to resolve. */
+int store_contact_add(struct store *s, const struct net_contact *c);
+/* RPSL import: remembers what a handle leads to. kind is "role" (nic-hdl ->
+ * abuse-mailbox), "org" (organisation -> abuse-mailbox), "org-abuse-c"
+ * (organisation -> role handle) or "irt" (irt -> abuse-mailbox). The first
+ * definition of a handle wins. */
+int store_contact_handle_add(struct store *s, const char *kind, const char *handle, const char *value);
+/* Gives every unresolved RIR contact its mailbox: its abuse-c's, else its
+ * organisation's abuse-c's, else its organisation's abuse-mailbox, else its
+ * irt's; drops those left without one (*ret_dropped) and forgets the
+ * handles. */
+int store_contact_resolve(struct store *s, int64_t *ret_dropped);
+/* A page of contacts with id > after, in id order, at most limit rows;
+ * *ret_after is where the next page starts (== after: no more rows). */
+int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+		       int64_t *ret_after);
+/* The same page with only id, range and is_override (mailbox, netname and
+ * origin NULL): what an index needs, at a fraction of the cost. */
+int store_contact_range_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
+			     int64_t *ret_after);
+int store_contact_count(struct store *s, bool is_override, int64_t *ret);
+int store_contact_get(struct store *s, int64_t id, struct net_contact *ret);
+/* Changes whenever the constituency or the contacts are replaced. */
+int store_routing_version(struct store *s, int64_t *ret);
+
+/* Incidents (routing/): a ticket of kind incident keyed by org (the
+ * responsible party: "org:ID" or "net:MAILBOX") and classification (the
+ * kind of abuse). All inside the caller's transaction. */
+/* The newest new/open incident for key and kind; -ENOENT if none. */
+int store_incident_find(struct store *s, const char *key, const char *kind, int64_t *ret_number);
+/* Links a report's source to the incident (once; a repeat is no change). */
+int store_incident_link(struct store *s, int64_t incident, int64_t report, const char *source, int64_t events,
+			int64_t now);
+/* Was source notified in this incident at or after `since`? */
+int store_incident_notified_since(struct store *s, int64_t incident, const char *source, int64_t since,
+				  bool *ret_notified);
+int store_incident_mark_notified(struct store *s, int64_t incident, int64_t report, const char *source, int64_t now);
+/* How many distinct reports and how many events the incident gathered. */
+int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_reports, int64_t *ret_events);
+/* The links of an incident (incident > 0) or of a report (report > 0). */
+int store_incident_links(struct store *s, int64_t incident, int64_t report, struct incident_link **ret,
+			 size_t *ret_n);
+
+/* Held notifications: approve (held -> queued, due now) or discard (held
+ * or queued -> discarded). -ENOENT when no such row is in those states. */
+int store_outbox_approve(struct store *s, int64_t id, int64_t now, int64_t *ret_ticket);
+int store_outbox_discard(struct store *s, int64_t id, int64_t *ret_ticket);
+
 /* Copies a whole desk (abusedesk migrate). */
 #define STORE_COPY_TABLES_MAX 16
 struct store_copy_count {

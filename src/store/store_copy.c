@@ -4,7 +4,8 @@
  *
  * Table by table in foreign-key order, each paged by its key, with the
  * columns the source returns (SELECT *): a migration that adds a column
- * needs nothing here; one that adds a table adds a row to copy_tables.
+ * needs nothing here; one that adds a table adds a row to copy_tables
+ * (tests/unit/store/test_store_copy.c checks every table is listed).
  * Every key is kept: ticket numbers, message and outbox ids, so Message-IDs,
  * tags and threads stay valid. Afterwards the target's generated ids and
  * ticket sequence continue past what was copied, and every table's row
@@ -12,6 +13,7 @@
  * at all.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,20 +24,27 @@
 
 static const struct copy_table {
 	const char *name;
-	const char *key;	/* positive integer, pages the copy */
-	const char *key2;	/* text column making (key, key2) unique: NULL none */
+	const char *key;	/* unique key columns, "a" or "a, b": pages the copy */
 	const char *deferred;	/* self-reference written after all rows: NULL none */
 	bool has_id;		/* generated ids (db_ops.id_floor afterwards) */
+	bool is_replaced;	/* rows the migrations seed: the target's are replaced */
 	size_t batch;		/* rows per page: messages carry their raw bytes */
 } copy_tables[] = {
-	{ "ticket", "number", NULL, "merged_into", false, 500 },
-	{ "message", "id", NULL, NULL, true, 50 },
-	{ "outbox", "id", NULL, NULL, true, 500 },
-	{ "audit", "id", NULL, NULL, true, 500 },
-	{ "evidence", "id", NULL, NULL, true, 200 },
-	{ "evidence_check", "evidence", "item", NULL, false, 1000 },
+	{ "ticket", "number", "merged_into", false, false, 500 },
+	{ "message", "id", NULL, true, false, 50 },
+	{ "outbox", "id", NULL, true, false, 500 },
+	{ "audit", "id", NULL, true, false, 500 },
+	{ "evidence", "id", NULL, true, false, 200 },
+	{ "evidence_check", "evidence, item", NULL, false, false, 1000 },
+	{ "org", "id", NULL, false, false, 500 },
+	{ "org_range", "id", NULL, true, false, 1000 },
+	{ "net_contact", "id", NULL, true, false, 1000 },
+	{ "rpsl_handle", "kind, handle", NULL, false, false, 1000 },
+	{ "data_version", "name", NULL, false, true, 100 },
+	{ "incident_link", "incident, report, source", NULL, false, false, 1000 },
 };
 #define N_COPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
+#define COPY_KEYS_MAX 4
 _Static_assert(N_COPY_TABLES <= STORE_COPY_TABLES_MAX, "raise STORE_COPY_TABLES_MAX");
 
 static int count_rows(struct store *s, const char *table, int64_t *ret)
@@ -77,40 +86,78 @@ struct deferred {
 	int64_t value;
 };
 
+/* Splits "a, b" into the key's column names (pointers into buf). */
+static size_t key_columns(const char *key, char *buf, size_t size, const char *cols[COPY_KEYS_MAX])
+{
+	snprintf(buf, size, "%s", key);
+	size_t n = 0;
+	for (char *p = buf; *p && n < COPY_KEYS_MAX;) {
+		cols[n++] = p;
+		char *comma = strchr(p, ',');
+		if (!comma)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
+}
+
+/*
+ * Pages through the source in key order. The next page starts after the
+ * last row's key, compared as a row value "(a, b) > ($1, $2)" with the
+ * values the source returned: integer and text keys, single or composite,
+ * the same text on both backends. The source's own collation orders and
+ * compares, so the paging is consistent whatever the target's.
+ */
 static int copy_one(struct store *from, struct store *to, const struct copy_table *t)
 {
-	/* Row values page a composite key the same way on both backends. */
-	char *select = t->key2 ? xasprintf("SELECT * FROM %s WHERE (%s, %s) > ($1, $2) ORDER BY %s, %s LIMIT %zu",
-					   t->name, t->key, t->key2, t->key, t->key2, t->batch)
-			       : xasprintf("SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %zu", t->name, t->key,
-					   t->key, t->batch);
+	char keybuf[128];
+	const char *keys[COPY_KEYS_MAX];
+	size_t n_keys = key_columns(t->key, keybuf, sizeof(keybuf), keys);
+	struct buf placeholders;
+	buf_init(&placeholders, 256);
+	for (size_t k = 0; k < n_keys; k++)
+		buf_printf(&placeholders, "%s$%zu", k ? ", " : "", k + 1);
+	char *first = xasprintf("SELECT * FROM %s ORDER BY %s LIMIT %zu", t->name, t->key, t->batch);
+	char *next = xasprintf("SELECT * FROM %s WHERE (%s) > (%s) ORDER BY %s LIMIT %zu", t->name, t->key,
+			       buf_str(&placeholders), t->key, t->batch);
+	buf_free(&placeholders);
 	char *insert = NULL;
-	size_t n_insert = 0, key_col = 0, key2_col = 0, skip = (size_t)-1;
-	char *last2 = xstrdup("");
+	size_t n_insert = 0, key_col[COPY_KEYS_MAX] = { 0 }, skip = (size_t)-1, id_col = 0;
 	struct db_val *params = NULL;
+	struct db_val last[COPY_KEYS_MAX];
+	char *last_text[COPY_KEYS_MAX] = { 0 };
 	struct deferred *later = NULL;
 	size_t n_later = 0, cap_later = 0;
-	int64_t last = -1;
+	bool is_first = true;
 	int r = 0;
+	if (t->is_replaced) {
+		char *del = xasprintf("DELETE FROM %s", t->name);
+		r = to->ops->query(to->conn, del, NULL, 0, NULL);
+		free(del);
+		if (r < 0)
+			goto out;
+	}
 	for (;;) {
 		struct db_res *res = NULL;
-		if (t->key2)
-			r = from->ops->query(from->conn, select, STORE_PARAMS(DB_INT_V(last), db_text(last2)), &res);
-		else
-			r = from->ops->query(from->conn, select, STORE_PARAMS(DB_INT_V(last)), &res);
+		r = is_first ? from->ops->query(from->conn, first, NULL, 0, &res)
+			     : from->ops->query(from->conn, next, last, n_keys, &res);
 		if (r < 0)
 			goto out;
 		if (!insert) {
 			for (size_t j = 0; j < res->cols; j++) {
-				if (!strcmp(res->names[j], t->key))
-					key_col = j;
-				if (t->key2 && !strcmp(res->names[j], t->key2))
-					key2_col = j;
+				for (size_t k = 0; k < n_keys; k++)
+					if (!strcmp(res->names[j], keys[k]))
+						key_col[k] = j;
 				if (t->deferred && !strcmp(res->names[j], t->deferred))
 					skip = j;
+				if (!strcmp(res->names[j], keys[0]))
+					id_col = j;
 			}
 			insert = insert_sql(t->name, res, skip, &n_insert);
-			params = xcalloc(res->cols, sizeof(*params));
+			params = xcalloc(res->cols + 1, sizeof(*params));
 		}
 		for (size_t i = 0; i < res->rows; i++) {
 			size_t n = 0;
@@ -122,18 +169,26 @@ static int copy_one(struct store *from, struct store *to, const struct copy_tabl
 				db_res_free(res);
 				goto out;
 			}
-			last = db_res_int(res, i, key_col);
-			if (t->key2) {
-				free(last2);
-				last2 = xstrdup(db_res_text(res, i, key2_col));
-			}
 			if (skip != (size_t)-1 && db_res_cell(res, i, skip)->type != DB_NULL) {
 				later = xgrow(later, &cap_later, n_later + 1, sizeof(*later));
-				later[n_later++] = (struct deferred){ last, db_res_int(res, i, skip) };
+				later[n_later++] = (struct deferred){ db_res_int(res, i, id_col), db_res_int(res, i, skip) };
 			}
 		}
 		size_t rows = res->rows;
+		if (rows > 0) {
+			/* Keep the last row's key: its text outlives this page. */
+			for (size_t k = 0; k < n_keys; k++) {
+				free(last_text[k]);
+				last_text[k] = NULL;
+				last[k] = *db_res_cell(res, rows - 1, key_col[k]);
+				if (last[k].type == DB_TEXT || last[k].type == DB_BLOB) {
+					last_text[k] = xstrndup(last[k].p, last[k].len);
+					last[k].p = last_text[k];
+				}
+			}
+		}
 		db_res_free(res);
+		is_first = false;
 		if (rows < t->batch)
 			break;
 	}
@@ -149,8 +204,10 @@ static int copy_one(struct store *from, struct store *to, const struct copy_tabl
 	if (t->has_id && to->ops->id_floor)
 		r = to->ops->id_floor(to->conn, t->name);
 out:
-	free(last2);
-	free(select);
+	for (size_t k = 0; k < COPY_KEYS_MAX; k++)
+		free(last_text[k]);
+	free(first);
+	free(next);
 	free(insert);
 	free(params);
 	free(later);
@@ -186,6 +243,8 @@ static int copy_all(struct store *from, struct store *to, struct store_copy_coun
 		return -EPROTO;	/* both are migrated first; a difference is a newer abusedesk */
 	for (size_t i = 0; i < N_COPY_TABLES; i++) {
 		int64_t n = 0;
+		if (copy_tables[i].is_replaced)
+			continue;
 		if ((r = count_rows(to, copy_tables[i].name, &n)) < 0)
 			return r;
 		if (n)
