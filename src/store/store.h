@@ -223,7 +223,8 @@ struct store_copy_count {
 	const char *table;
 	int64_t rows;		/* in the source, and verified equal in the target */
 };
-/* Copies every ticket, message, outbox row and audit entry from `from`
+/* Copies every ticket, message, outbox row, audit entry, evidence report
+ * and the routing data (constituency, contacts, incident links) from `from`
  * into `to`, keeping numbers and ids, and moves the target's ticket
  * sequence and generated ids past them (commits on `to`). Both stores must
  * be migrated to the same schema version (else -EPROTO); `to` must hold no
