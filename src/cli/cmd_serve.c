@@ -157,14 +157,19 @@ static void *worker_main(void *arg)
 	 * the sender's claim fsyncs before any acknowledgment leaves. */
 	if (store_relax_durability(s) < 0)
 		log_warn("worker: cannot relax durability (%s); processing will be slower", store_errmsg(s));
+	/* The routing index lives across messages: the pipeline reloads it
+	 * only when an import changed the data (loading it per message cost
+	 * megabytes each, never freed). */
+	struct routing_index *routing = NULL;
 	while (!stopping(sv)) {
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->work_seq;
 		pthread_mutex_unlock(&sv->lock);
 		g = gen_get(sv);
-		struct pipeline p = { s, &g->cfg, &g->tpl };
+		struct pipeline p = { .store = s, .cfg = &g->cfg, .templates = &g->tpl, .routing = routing };
 		struct pipeline_result res;
 		r = pipeline_process_next(&p, cli_now(), &res);
+		routing = p.routing;
 		gen_put(sv, g);
 		if (r == -ENOENT) {
 			pipeline_result_clear(&res);
@@ -187,6 +192,8 @@ static void *worker_main(void *arg)
 			bump(sv, &sv->mail, &sv->mail_seq);
 		pipeline_result_clear(&res);
 	}
+	struct pipeline last = { .routing = routing };
+	pipeline_release(&last);
 	store_close(s);
 	return NULL;
 }

@@ -38,7 +38,7 @@ smtp-sink $sinkuser -d "$T/sink/ack." "127.0.0.1:$relay" 64 & sink=$!
 e2e_on_exit "kill $sink"
 pa=$(e2e_port); pb=$(e2e_port)
 common="--db $db --set outbox.relay=smtp://127.0.0.1:$relay --set pipeline.lease_seconds=5
-  --set outbox.send_timeout_seconds=2 --set outbox.retry_base_seconds=1 --set outbox.retry_max_seconds=2
+  --set outbox.send_timeout_seconds=10 --set outbox.retry_base_seconds=1 --set outbox.retry_max_seconds=2
   --set desk.ack_per_sender_per_hour=100000 --set lmtp.accept_any_recipient=true --set log.level=warning"
 "$AD" --db "$db" init >/dev/null
 node_a=""; node_b=""
@@ -59,6 +59,17 @@ PY
 }
 start_a; start_b
 wait_port $pa; wait_port $pb
+# A watchdog for the shared machine: a node above 1.5 GB resident is a bug
+# (a loaded run once had a node OOM-killed at 24 GB); stop it and say so.
+(
+  while sleep 1; do
+    for p in $(pgrep -P $$ -f 'abusedesk.* serve' 2>/dev/null); do
+      rss=$(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)
+      [ "${rss:-0}" -gt 1500000 ] && { echo "watchdog: serve pid $p at $rss kB, killed" >> "$T/watchdog"; kill -9 $p; }
+    done
+  done
+) & dog=$!
+e2e_on_exit "kill $dog"
 
 # Waits until every inbound message is processed and every ack is sent.
 drained() {
@@ -69,6 +80,7 @@ drained() {
     [ "$left" = 0 ] && return 0
     sleep 0.25; i=$((i + 1))
   done
+  [ ! -s "$T/watchdog" ] || e2e_fail "$(cat "$T/watchdog")"
   e2e_fail "the nodes did not finish the work ($left left)"
 }
 # acks WANT once|resent: every one of WANT tickets acknowledged at the relay
