@@ -9,7 +9,7 @@ what=${1:-run}
 
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libgmime-3.0-dev libsqlite3-dev libcurl4-openssl-dev
   libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev swaks"
-test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps postgresql"
+test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps postgresql jq"
 
 case "$what" in
 run) pkgs=$run_pkgs ;;

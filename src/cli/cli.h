@@ -60,3 +60,4 @@ bool cli_wants_help(const struct cli *c, const struct cli_command *cmd);
 extern const struct cli_command cmd_init, cmd_deliver, cmd_process, cmd_ticket, cmd_outbox, cmd_config, cmd_serve,
 	cmd_migrate, cmd_extract;
 extern const struct cli_command cmd_constituency, cmd_contacts, cmd_lookup, cmd_incident;
+extern const struct cli_command cmd_scans, cmd_report;

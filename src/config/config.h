@@ -61,6 +61,18 @@ struct config {
 	bool routing_notify_external_auto;
 	bool routing_copy_ack;
 	char *routing_misdirected_kinds;
+	/* [scan] */
+	int64_t scan_window_seconds;
+	int64_t scan_hosts_min;
+	int64_t scan_ports_min;
+	int64_t scan_few_max;
+	int64_t scan_logins_min;
+	int64_t scan_memory_max_mib;
+	/* [report] (abusedesk report: a reporter's own logs -> reports to a CSIRT) */
+	char *report_to;
+	char *report_from;
+	char *report_signature;
+	char *report_own_networks;
 	/* [log] */
 	char *log_level;
 	bool log_syslog;

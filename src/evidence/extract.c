@@ -168,6 +168,8 @@ static int on_event(void *arg, const struct event *e)
 {
 	struct collector *c = arg;
 	struct evidence *ev = c->ev;
+	if (c->opt && c->opt->on_event)
+		c->opt->on_event(c->opt->on_event_arg, e);
 	uint64_t n = e->count ? e->count : 1;
 	ev->n_events += n;
 	ev->by_kind[e->kind < EVENT_KIND_COUNT ? e->kind : EVENT_OTHER] += n;

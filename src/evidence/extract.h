@@ -117,6 +117,11 @@ struct evidence_options {
 	int32_t default_offset;		/* assumed for lines with no zone */
 	const struct received_trust *trust;	/* may be NULL */
 	const struct logfmt_user *user_formats;	/* may be NULL (evidence/logfmt/user.h) */
+	/* Called with every event read (log lines, CSV, ARF), e.g. for the
+	 * pipeline's scan classification (scan/summary.h); may be NULL. The
+	 * event's line is valid only during the call. */
+	void (*on_event)(void *arg, const struct event *e);
+	void *on_event_arg;
 };
 
 void evidence_init(struct evidence *ev);

@@ -16,6 +16,7 @@
 #include "pipeline/ack_policy.h"
 #include "pipeline/outbound.h"
 #include "pipeline/thread.h"
+#include "scan/summary.h"
 #include "util/xalloc.h"
 
 #define ACK_WINDOW_SECONDS 3600
@@ -119,11 +120,23 @@ out:
 	return r;
 }
 
+/* evidence_options.on_event: every event of the report to the aggregator. */
+static void scan_event(void *arg, const struct event *e)
+{
+	scan_add(arg, e, 0);
+}
+
 /* The evidence of a report, stored with its ticket (inside the caller's
  * transaction): the findings as JSON and the checklist beside them. */
-static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, const struct evidence *ev, int64_t now)
+static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, const struct evidence *ev,
+			  const struct summary *scans, int64_t now)
 {
 	json_t *j = evidence_json(ev);
+	/* scan/summary: the RSIT class and one line per abusing source */
+	if (scans->rsit)
+		json_object_set_new(j, "classification", json_string(scans->rsit));
+	if (scans->n_results)
+		json_object_set_new(j, "scans", json_string(scans->text));
 	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	struct store_check checks[CHECK_COUNT_ITEMS];
@@ -227,8 +240,18 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 		trust.n = 0;	/* checked at configuration load by `abusedesk extract`/serve */
 	struct evidence_options eopt = { .default_offset = (int32_t)p->cfg->evidence_default_utc_offset, .trust = &trust,
 					 .user_formats = p->user_formats };
+	/* The same events feed the scan aggregator: the ticket's RSIT class
+	 * and the per-source summary of its evidence (docs/SCANS.md). */
+	struct scan_params sp;
+	scan_params_from_config(p->cfg, &sp);
+	struct scan *sc = scan_new(&sp);
+	eopt.on_event = scan_event;
+	eopt.on_event_arg = sc;
 	struct evidence ev;
 	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &ev);
+	struct summary scans;
+	summary_finish(sc, NULL, &scans);
+	sc = scan_free(sc);
 
 	int r = store_begin(p->store);
 	if (r < 0)
@@ -243,6 +266,7 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 			.status = TICKET_NEW,
 			.subject = subject,
 			.reporter = (char *)ack_policy_reply_address(&m, msg->env_from),
+			.classification = (char *)(scans.rsit ? scans.rsit : ""),
 			.created_at = now,
 		};
 		r = store_ticket_create(p->store, &t, &ticket);
@@ -279,7 +303,7 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
 	if (r < 0)
 		goto fail;
-	r = store_evidence(p, ticket, msg->id, &ev, now);
+	r = store_evidence(p, ticket, msg->id, &ev, &scans, now);
 	if (r < 0)
 		goto fail;
 	if (res->is_new_ticket) {
@@ -308,6 +332,7 @@ out:
 	buf_free(&defects);
 	mail_parsed_clear(&m);
 	evidence_free(&ev);
+	summary_free(&scans);
 	return r;
 }
 

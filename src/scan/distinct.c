@@ -1,0 +1,157 @@
+#include "scan/distinct.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+uint64_t distinct_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Eight bytes at a time through the mixer: enough spread for the
+ * estimator, and keys here are short (addresses, ports, log lines). */
+uint64_t distinct_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, b, 8);
+		h = distinct_mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		b += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, b, n);
+	return distinct_mix(h ^ w ^ ((uint64_t)n << 56));
+}
+
+static void hll_add(uint8_t *regs, uint64_t key)
+{
+	uint32_t idx = (uint32_t)(key >> (64 - DISTINCT_HLL_P));
+	uint64_t rest = key << DISTINCT_HLL_P;
+	/* rank: position of the first 1 bit in the remaining 64-P bits */
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - DISTINCT_HLL_P + 1);
+	if (rank > regs[idx])
+		regs[idx] = rank;
+}
+
+/* The exact set stores keys with 0 remapped, so 0 can mark an empty slot. */
+static uint64_t nonzero(uint64_t key)
+{
+	return key ? key : 0x8000000000000000ULL;
+}
+
+static bool set_insert(uint64_t *slots, uint16_t cap, uint64_t key)
+{
+	size_t mask = (size_t)cap - 1;
+	for (size_t i = key & mask;; i = (i + 1) & mask) {
+		if (slots[i] == key)
+			return false;
+		if (!slots[i]) {
+			slots[i] = key;
+			return true;
+		}
+	}
+}
+
+bool distinct_add(struct distinct *d, uint64_t key)
+{
+	uint64_t k = nonzero(key);
+	if (d->regs) {
+		hll_add(d->regs, k);
+		return false;
+	}
+	if (!d->cap) {
+		for (uint16_t i = 0; i < d->n; i++)
+			if (d->small[i] == k)
+				return false;
+		if (d->n < DISTINCT_SMALL) {
+			d->small[d->n++] = k;
+			return true;
+		}
+		/* the fifth key: move to a heap set */
+		d->cap = 4 * DISTINCT_SMALL;
+		d->keys = xcalloc(d->cap, sizeof(uint64_t));
+		for (uint16_t i = 0; i < d->n; i++)
+			set_insert(d->keys, d->cap, d->small[i]);
+	} else {
+		size_t mask = (size_t)d->cap - 1;
+		for (size_t i = k & mask;; i = (i + 1) & mask) {
+			if (d->keys[i] == k)
+				return false;
+			if (!d->keys[i])
+				break;
+		}
+	}
+	if (d->n < DISTINCT_EXACT_MAX) {
+		if ((size_t)(d->n + 1) * 2 > d->cap) {
+			uint16_t cap = (uint16_t)(d->cap * 2);
+			uint64_t *slots = xcalloc(cap, sizeof(uint64_t));
+			for (uint16_t i = 0; i < d->cap; i++)
+				if (d->keys[i])
+					set_insert(slots, cap, d->keys[i]);
+			free(d->keys);
+			d->keys = slots;
+			d->cap = cap;
+		}
+		set_insert(d->keys, d->cap, k);
+		d->n++;
+		return true;
+	}
+	/* Past the exact bound: replay the keys into the estimator. */
+	d->regs = xcalloc(DISTINCT_HLL_M, 1);
+	for (uint16_t i = 0; i < d->cap; i++)
+		if (d->keys[i])
+			hll_add(d->regs, d->keys[i]);
+	hll_add(d->regs, k);
+	free(d->keys);
+	d->keys = NULL;
+	d->cap = 0;
+	return true;
+}
+
+bool distinct_is_exact(const struct distinct *d)
+{
+	return !d->regs;
+}
+
+uint64_t distinct_count(const struct distinct *d)
+{
+	if (!d->regs)
+		return d->n;
+	const double m = DISTINCT_HLL_M;
+	double sum = 0;
+	unsigned zeros = 0;
+	for (unsigned i = 0; i < DISTINCT_HLL_M; i++) {
+		sum += ldexp(1.0, -(int)d->regs[i]);
+		zeros += d->regs[i] == 0;
+	}
+	double alpha = 0.7213 / (1.0 + 1.079 / m);
+	double e = alpha * m * m / sum;
+	if (e <= 2.5 * m && zeros)
+		e = m * log(m / zeros);	/* linear counting */
+	uint64_t v = (uint64_t)(e + 0.5);
+	/* We know at least the exact keys were distinct. */
+	return v < DISTINCT_EXACT_MAX + 1 ? DISTINCT_EXACT_MAX + 1 : v;
+}
+
+size_t distinct_bytes(const struct distinct *d)
+{
+	return d->regs ? DISTINCT_HLL_M : (size_t)d->cap * sizeof(uint64_t);
+}
+
+void distinct_free(struct distinct *d)
+{
+	free(d->keys);
+	free(d->regs);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,46 @@
+/*
+ * distinct: counts distinct 64-bit keys, exactly up to DISTINCT_EXACT_MAX
+ * keys and then with a HyperLogLog estimator (Flajolet et al. 2007, with
+ * the linear-counting correction for small cardinalities from Heule et al.
+ * 2013), so one counter never holds more than DISTINCT_BYTES_MAX bytes.
+ *
+ * Keys must already be well mixed (distinct_hash_*() below); the estimator
+ * reads the top DISTINCT_HLL_P bits as the register index and the rank of
+ * the rest. Standard error of the estimate: 1.04 / sqrt(2^P) = 1.6 %.
+ *
+ * Ownership: the counter owns its heap; distinct_free() releases it and
+ * leaves an empty counter. A zeroed struct is a valid empty counter.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DISTINCT_EXACT_MAX 1024		/* keys counted exactly before the estimator takes over */
+#define DISTINCT_HLL_P 12
+#define DISTINCT_HLL_M (1u << DISTINCT_HLL_P)	/* registers: one byte each */
+#define DISTINCT_BYTES_MAX (2 * DISTINCT_EXACT_MAX * 8)	/* heap held by one counter at most (the full exact set) */
+
+#define DISTINCT_SMALL 4			/* keys held inside the struct, no heap, before the set */
+
+struct distinct {
+	uint64_t small[DISTINCT_SMALL];	/* the first keys: most sources never need more */
+	uint64_t *keys;		/* exact mode: open-addressing set (0 = empty slot), NULL once estimating */
+	uint8_t *regs;		/* estimating mode: DISTINCT_HLL_M registers */
+	uint16_t n;		/* exact mode: keys held */
+	uint16_t cap;		/* slots, a power of two, at least 2 n */
+};
+
+/* Adds a key; returns true when it was not seen before (always false once
+ * the counter estimates, since the estimator cannot tell). */
+bool distinct_add(struct distinct *d, uint64_t key);
+/* The count: exact while distinct_is_exact(), an estimate after. */
+uint64_t distinct_count(const struct distinct *d);
+bool distinct_is_exact(const struct distinct *d);
+/* Heap bytes held, for the caller's memory budget. */
+size_t distinct_bytes(const struct distinct *d);
+void distinct_free(struct distinct *d);
+
+/* 64-bit mixing (splitmix64's finaliser) and hashes of common keys. */
+uint64_t distinct_mix(uint64_t x);
+uint64_t distinct_hash_bytes(const void *p, size_t n);
