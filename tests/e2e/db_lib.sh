@@ -11,7 +11,8 @@ e2e_on_exit() { E2E_CLEANUP="$1; $E2E_CLEANUP"; }
 e2e_teardown() { eval "$E2E_CLEANUP" >/dev/null 2>&1 || true; rm -rf "$T"; }
 trap e2e_teardown EXIT
 trap 'exit 130' INT TERM
-e2e_fail() { echo "FAIL: $*" >&2; exit 1; }
+# A script may define e2e_fail_hook to show more (logs) when it fails.
+e2e_fail() { echo "FAIL: $*" >&2; if command -v e2e_fail_hook >/dev/null 2>&1; then e2e_fail_hook; fi; exit 1; }
 e2e_skip() { echo "SKIP: $*" >&2; exit 77; }
 e2e_is_pg() { case "${ABUSEDESK_TEST_DB:-sqlite}" in postgres*) return 0 ;; esac; return 1; }
 # e2e_db NAME: prints a fresh store URL (a new database on the test cluster).

@@ -30,6 +30,8 @@ e2e_on_exit "'$ABUSEDESK_SRC/tests/pg/pg-stop.sh' '$pgdir'"
 db=$ABUSEDESK_TEST_PG
 psql_n() { psql -X -A -t -q "$db" -c "$1"; }
 chmod 711 "$T"
+# On failure, the nodes' own words.
+e2e_fail_hook() { for n in a b; do echo "--- node $n (last lines)" >&2; grep -v 'not sent to' "$T/$n.log" 2>/dev/null | tail -n 15 >&2; done; }
 
 relay=$(e2e_port)
 mkdir "$T/sink"; chmod 777 "$T/sink"
