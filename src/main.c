@@ -16,8 +16,8 @@
 #include "util/xalloc.h"
 
 static const struct cli_command *const commands[] = {
-	&cmd_init, &cmd_deliver, &cmd_process, &cmd_ticket, &cmd_outbox, &cmd_config, &cmd_extract,
-	&cmd_constituency, &cmd_contacts, &cmd_lookup, &cmd_incident, &cmd_scans, &cmd_report, &cmd_user, &cmd_web,
+	&cmd_init, &cmd_deliver, &cmd_process, &cmd_serve, &cmd_ticket, &cmd_outbox, &cmd_config, &cmd_extract,
+	&cmd_constituency, &cmd_contacts, &cmd_lookup, &cmd_incident, &cmd_scans, &cmd_report, &cmd_migrate, &cmd_user, &cmd_web,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -100,38 +100,15 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 
-	config_defaults(&c.cfg);
+	c.sets = (const char *const *)sets;
+	c.n_sets = n_sets;
+	c.db = db;
 	char *err = NULL;
-	int r = 0;
-	if (c.config_path && (r = config_load(c.config_path, &c.cfg, &err)) < 0) {
+	if (cli_config_load(&c, &c.cfg, &err) < 0) {
 		fprintf(stderr, "abusedesk: %s\n", err);
 		free(err);
 		free(sets);
-		config_free(&c.cfg);
 		return EX_CONFIG;
-	}
-	for (size_t i = 0; i < n_sets; i++) {
-		char *eq = strchr(sets[i], '=');
-		if (!eq) {
-			fprintf(stderr, "abusedesk: --set %s: expected section.key=value\n", sets[i]);
-			r = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		if ((r = config_set(&c.cfg, sets[i], eq + 1, &err)) < 0) {
-			fprintf(stderr, "abusedesk: --set: %s\n", err);
-			free(err);
-			break;
-		}
-	}
-	free(sets);
-	if (r < 0) {
-		config_free(&c.cfg);
-		return EX_CONFIG;
-	}
-	if (db) {
-		free(c.cfg.db);
-		c.cfg.db = xstrdup(db);
 	}
 	enum log_level level;
 	if (log_level_from_string(c.cfg.log_level, &level) == 0)
@@ -143,5 +120,6 @@ int main(int argc, char **argv)
 	c.argv = argv + 1;
 	int code = cli_wants_help(&c, cmd) ? EX_OK : cmd->run(&c);
 	config_free(&c.cfg);
+	free(sets);
 	return code;
 }

@@ -17,15 +17,27 @@ $bin --db "$db" process
 echo
 $bin --db "$db" ticket list
 echo
-echo "The demo reports are tickets in $db. Try:"
-echo "  $bin --db $db ticket show \$(sqlite3 $db 'select min(number) from ticket')"
-echo "  $bin --db $db outbox list          # acknowledgments queued, notifications held for approval"
-echo "  $bin --db $db incident list        # who is responsible for the reported sources"
-echo "  $bin --db $db lookup 198.51.100.23 203.0.113.77"
-echo "  $bin --db $db outbox approve ID    # let a held notification go out"
-echo "  $bin --db $db outbox flush         # send them to the relay (smtp://127.0.0.1:25 by default)"
-echo "  $bin --help"
-echo
-echo "The web desk: create the first analyst, then serve the UI and API:"
-echo "  $bin --db $db user add \$USER --admin     # prints a one-time password"
-echo "  $bin --db $db web                          # http://127.0.0.1:8080/"
+lmtp=${ABUSEDESK_LMTP:-127.0.0.1:2424}
+cat <<EOT
+The demo reports are tickets in $db. Now the desk runs in the foreground
+(Ctrl-C stops it), taking reports over LMTP on $lmtp. In another terminal:
+
+  # send a report, as your MTA would:
+  swaks --protocol LMTP --server $lmtp --from you@example.org --to irt@csirt.example \\
+        --header 'Subject: SSH scan from 192.0.2.1' --body '192.0.2.1 scanned our port 22'
+  # see it become a ticket within a second:
+  $bin --db $db ticket list
+  $bin --db $db ticket show \$(sqlite3 $db 'select max(number) from ticket')
+  $bin --db $db outbox list      # acknowledgments queued, notifications held for approval
+  $bin --db $db incident list    # who is responsible for the reported sources
+  $bin --db $db lookup 198.51.100.23 203.0.113.77
+  $bin --db $db outbox approve ID   # let a held notification go out
+  $bin --help
+
+The web desk (http://127.0.0.1:8080/ once an analyst exists):
+  $bin --db $db user add \$USER --admin     # prints a one-time password
+
+Postfix in front of it: etc/postfix/ and docs/OPERATING.md.
+
+EOT
+exec $bin --db "$db" --set lmtp.listen="$lmtp" serve

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs the Debian 12 packages abusedesk needs: "run" for building and
-# running the desk, "test" for the whole test suite as well.
+# running the desk (swaks: `make run` shows how to send the desk a report
+# with it), "test" for the whole test suite as well (postfix brings
+# smtp-source and smtp-sink; python3 drives the LMTP e2e client).
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 what=${1:-run}
 
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libgmime-3.0-dev libsqlite3-dev libcurl4-openssl-dev
-  libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev"
-test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps jq
+  libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev swaks"
+test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps postgresql jq
   chromium util-linux"
 
 case "$what" in

@@ -42,27 +42,75 @@ int cli_fail(int r, const char *fmt, ...)
 	return cli_exit_code(r);
 }
 
-int cli_open_store(struct cli *c, struct store **ret)
+int cli_config_load(const struct cli *c, struct config *ret, char **ret_error)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	int r = 0;
+	if (c->config_path && (r = config_load(c->config_path, &cfg, ret_error)) < 0)
+		goto out;
+	for (size_t i = 0; i < c->n_sets; i++) {
+		char *kv = xstrdup(c->sets[i]);
+		char *eq = strchr(kv, '=');
+		if (!eq) {
+			*ret_error = xasprintf("--set %s: expected section.key=value", kv);
+			free(kv);
+			r = -EINVAL;
+			goto out;
+		}
+		*eq = '\0';
+		char *why = NULL;
+		r = config_set(&cfg, kv, eq + 1, &why);
+		free(kv);
+		if (r < 0) {
+			*ret_error = xasprintf("--set: %s", why);
+			free(why);
+			goto out;
+		}
+	}
+	if (c->db) {
+		free(cfg.db);
+		cfg.db = xstrdup(c->db);
+	}
+out:
+	if (r < 0) {
+		config_free(&cfg);
+		return r;
+	}
+	*ret = cfg;
+	return 0;
+}
+
+int cli_open_store_url(struct cli *c, const char *url, struct store **ret)
 {
 	char *err = NULL;
 	struct store *s = NULL;
-	int r = store_open(c->cfg.db, &s, &err);
+	char *shown = store_url_display(url);
+	int r = store_open(url, &s, &err);
 	if (r < 0) {
-		fprintf(stderr, "abusedesk: cannot open the store: %s\n", err ? err : strerror(-r));
+		fprintf(stderr, "abusedesk: cannot open the store %s: %s\n", shown, err ? err : strerror(-r));
 		free(err);
+		free(shown);
 		return r;
 	}
 	r = store_migrate(s, c->cfg.ticket_base);
 	if (r < 0) {
 		if (r == -EPROTO)
-			fprintf(stderr, "abusedesk: %s was written by a newer abusedesk; refusing to touch it\n", c->cfg.db);
+			fprintf(stderr, "abusedesk: %s was written by a newer abusedesk; refusing to touch it\n", shown);
 		else
-			fprintf(stderr, "abusedesk: cannot prepare the store %s: %s\n", c->cfg.db, store_errmsg(s));
+			fprintf(stderr, "abusedesk: cannot prepare the store %s: %s\n", shown, store_errmsg(s));
 		store_close(s);
+		free(shown);
 		return r;
 	}
+	free(shown);
 	*ret = s;
 	return 0;
+}
+
+int cli_open_store(struct cli *c, struct store **ret)
+{
+	return cli_open_store_url(c, c->cfg.db, ret);
 }
 
 int cli_ticket_number(struct cli *c, const char *arg, int64_t *ret)

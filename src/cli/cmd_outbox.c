@@ -88,7 +88,7 @@ static int cmd_list(struct cli *c, struct store *s)
 	return EX_OK;
 }
 
-static void report(void *user, const struct outbox_item *it, int r, const char *error, int64_t next_try)
+void cli_outbox_report(void *user, const struct outbox_item *it, int r, const char *error, int64_t next_try)
 {
 	(void)user;
 	char *to = escape_dup(str_from(it->rcpt), ESCAPE_QUOTE_MAX);
@@ -108,7 +108,7 @@ static void report(void *user, const struct outbox_item *it, int r, const char *
 static int cmd_flush(struct cli *c, struct store *s)
 {
 	struct flush_stats st;
-	int r = flush_run(s, &c->cfg, cli_now(), report, NULL, &st);
+	int r = flush_run(s, &c->cfg, cli_now(), cli_outbox_report, NULL, &st);
 	if (r < 0)
 		return cli_fail(r, "outbox flush: %s; the rest stays queued", store_errmsg(s));
 	if (c->json) {

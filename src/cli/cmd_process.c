@@ -15,6 +15,35 @@
 
 #define PROCESS_BATCH_MAX 1000000
 
+void cli_log_processed(const struct pipeline_result *r)
+{
+	char *from = escape_dup(str_from(r->env_from), ESCAPE_QUOTE_MAX);
+	if (r->is_parked)
+		log_warn("process: message %lld parked as ticket %lld for an analyst: %s", (long long)r->message,
+			 (long long)r->ticket, r->error);
+	else
+		log_info("process: message %lld (%lld bytes from %s) -> ticket %lld%s%s%s%s", (long long)r->message,
+			 (long long)r->size, from, (long long)r->ticket,
+			 r->is_new_ticket ? " (new)" : r->threaded_by ? " (threaded by " : "",
+			 !r->is_new_ticket && r->threaded_by ? r->threaded_by : "",
+			 !r->is_new_ticket && r->threaded_by ? ")" : "",
+			 r->ack_queued ? ", acknowledgment queued" : r->withheld ? ", acknowledgment withheld" : "");
+	free(from);
+	if (r->is_routed) {
+		const struct route_outcome *ro = &r->route;
+		if (ro->is_misdirected)
+			log_info("process: ticket %lld: misdirected (the reporter's own IT support should handle it); "
+				 "reply queued", (long long)r->ticket);
+		else if (ro->inside + ro->outside + ro->unknown)
+			log_info("process: ticket %lld: sources %zu inside, %zu outside, %zu unknown; %zu incident(s) "
+				 "opened; notifications %zu held for approval, %zu queued; %zu linked without a new "
+				 "notification%s",
+				 (long long)r->ticket, ro->inside, ro->outside, ro->unknown, ro->incidents_opened,
+				 ro->notifications_held, ro->notifications_queued, ro->linked_without_notice,
+				 ro->copies ? "; acknowledgment copied to the reporter's organisation" : "");
+	}
+}
+
 static int run(struct cli *c)
 {
 	static const struct option opts[] = { { "limit", required_argument, 0, 'n' }, { 0, 0, 0, 0 } };
@@ -76,31 +105,7 @@ static int run(struct cli *c)
 		done++;
 		created += res.is_new_ticket;
 		acks += res.ack_queued;
-		char *from = escape_dup(str_from(res.env_from), ESCAPE_QUOTE_MAX);
-		if (res.is_parked)
-			log_warn("process: message %lld parked as ticket %lld for an analyst: %s", (long long)res.message,
-				 (long long)res.ticket, res.error);
-		else
-			log_info("process: message %lld (%lld bytes from %s) -> ticket %lld%s%s%s%s",
-				 (long long)res.message, (long long)res.size, from, (long long)res.ticket,
-				 res.is_new_ticket ? " (new)" : res.threaded_by ? " (threaded by " : "",
-				 !res.is_new_ticket && res.threaded_by ? res.threaded_by : "",
-				 !res.is_new_ticket && res.threaded_by ? ")" : "",
-				 res.ack_queued ? ", acknowledgment queued" : res.withheld ? ", acknowledgment withheld" : "");
-		free(from);
-		if (res.is_routed) {
-			const struct route_outcome *ro = &res.route;
-			if (ro->is_misdirected)
-				log_info("process: ticket %lld: misdirected (the reporter's own IT support should handle it); "
-					 "reply queued", (long long)res.ticket);
-			else if (ro->inside + ro->outside + ro->unknown)
-				log_info("process: ticket %lld: sources %zu inside, %zu outside, %zu unknown; %zu incident(s) "
-					 "opened; notifications %zu held for approval, %zu queued; %zu linked without a new "
-					 "notification%s",
-					 (long long)res.ticket, ro->inside, ro->outside, ro->unknown, ro->incidents_opened,
-					 ro->notifications_held, ro->notifications_queued, ro->linked_without_notice,
-					 ro->copies ? "; acknowledgment copied to the reporter's organisation" : "");
-		}
+		cli_log_processed(&res);
 		pipeline_result_clear(&res);
 	}
 	if (c->json) {

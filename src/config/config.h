@@ -32,6 +32,7 @@ struct config {
 	/* [pipeline] */
 	int64_t process_attempts_max;
 	int64_t process_lease_seconds;
+	int64_t process_workers;
 	/* [lmtp] */
 	char *lmtp_listen;
 	bool lmtp_accept_any_recipient;

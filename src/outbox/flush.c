@@ -17,11 +17,17 @@ int64_t flush_backoff(const struct config *cfg, int64_t attempts)
 int flush_run(struct store *s, const struct config *cfg, int64_t now, flush_report_fn report, void *user,
 	      struct flush_stats *ret_stats)
 {
+	return flush_run_some(s, cfg, now, OUTBOX_FLUSH_MAX, report, user, ret_stats);
+}
+
+int flush_run_some(struct store *s, const struct config *cfg, int64_t now, size_t max, flush_report_fn report,
+		   void *user, struct flush_stats *ret_stats)
+{
 	struct flush_stats st = { 0 };
 	int r = 0;
 	/* The lease covers the SMTP transaction with room to spare. */
 	int64_t lease = cfg->send_timeout_seconds * 2 + 30;
-	for (size_t i = 0; i < OUTBOX_FLUSH_MAX; i++) {
+	for (size_t i = 0; i < max && i < OUTBOX_FLUSH_MAX; i++) {
 		struct outbox_item it;
 		r = store_outbox_claim(s, now, lease, &it);
 		if (r == -ENOENT) {

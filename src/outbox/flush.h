@@ -33,3 +33,7 @@ int64_t flush_backoff(const struct config *cfg, int64_t attempts);
 /* Sends everything due at `now`. Returns a store error, else 0. */
 int flush_run(struct store *s, const struct config *cfg, int64_t now, flush_report_fn report, void *user,
 	      struct flush_stats *ret_stats);
+/* The same for at most `max` rows, so a long-running sender can look up
+ * between rounds (to stop, or to see a reloaded config). */
+int flush_run_some(struct store *s, const struct config *cfg, int64_t now, size_t max, flush_report_fn report,
+		   void *user, struct flush_stats *ret_stats);

@@ -11,6 +11,9 @@ struct db_res *db_res_free(struct db_res *res)
 	for (size_t i = 0; i < res->rows * res->cols; i++)
 		free((char *)res->cells[i].p);
 	free(res->cells);
+	for (size_t i = 0; res->names && i < res->cols; i++)
+		free(res->names[i]);
+	free(res->names);
 	free(res);
 	return NULL;
 }

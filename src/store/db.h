@@ -45,6 +45,7 @@ struct db_res {
 	size_t rows;
 	size_t cols;
 	struct db_val *cells;	/* rows * cols, each p owned and NUL-terminated */
+	char **names;		/* cols column names (owned) */
 	int64_t changes;	/* rows changed by an INSERT/UPDATE/DELETE */
 };
 
@@ -71,6 +72,17 @@ struct db_ops {
 	/* Appended to a row-claiming subquery: " FOR UPDATE SKIP LOCKED" on
 	 * PostgreSQL, "" on SQLite (whose writers are already serialised). */
 	const char *claim_suffix;
+	/* Serialises schema creation between processes, inside the migration's
+	 * transaction (PostgreSQL: an advisory lock). NULL: BEGIN already does
+	 * (SQLite's BEGIN IMMEDIATE). */
+	int (*lock_schema)(void *conn);
+	/* After rows were inserted with explicit ids (migrate), makes the
+	 * table's next generated id exceed them. NULL: the backend does that
+	 * by itself (SQLite's rowid). */
+	int (*id_floor)(void *conn, const char *table);
+	/* This connection's commits may stop waiting for the disk (see
+	 * store_relax_durability). NULL: the backend has nothing to relax. */
+	int (*relax_durability)(void *conn);
 };
 
 struct db_res *db_res_free(struct db_res *res);
@@ -82,3 +94,4 @@ const struct db_val *db_res_cell(const struct db_res *res, size_t row, size_t co
 char *db_res_take(struct db_res *res, size_t row, size_t col, size_t *ret_len);
 
 extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;

@@ -10,27 +10,55 @@
 
 #include "store/db.h"
 #include "store/schema.h"
+#include "store/store_int.h"
+#include "util/buf.h"
 #include "util/digest.h"
 #include "util/xalloc.h"
 
-struct store {
-	const struct db_ops *ops;
-	void *conn;
-};
-
-#define PARAMS(...) (const struct db_val[]){ __VA_ARGS__ }, sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val)
+#define PARAMS STORE_PARAMS
 #define Q(s, sql, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), NULL)
 #define QR(s, sql, res, ...) (s)->ops->query((s)->conn, sql, PARAMS(__VA_ARGS__), res)
 #define I(x) DB_INT_V(x)
 #define T(x) db_text(x)
 
+bool store_url_is_pg(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+char *store_url_display(const char *url)
+{
+	struct buf b;
+	buf_init(&b, strlen(url) + 16);
+	const char *p = url;
+	const char *scheme = strstr(url, "://");
+	if (scheme && store_url_is_pg(url)) {
+		const char *auth = scheme + 3;
+		const char *end = auth + strcspn(auth, "/?");
+		const char *at = memchr(auth, '@', (size_t)(end - auth));
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon) {
+			buf_append(&b, url, (size_t)(colon + 1 - url));
+			buf_append_str(&b, "***");
+			p = at;
+		}
+	}
+	for (;;) {
+		const char *pw = strstr(p, "password=");
+		if (!pw) {
+			buf_append_str(&b, p);
+			break;
+		}
+		buf_append(&b, p, (size_t)(pw + 9 - p));
+		buf_append_str(&b, "***");
+		p = pw + 9 + strcspn(pw + 9, "& ");
+	}
+	return buf_steal(&b);
+}
+
 int store_open(const char *url, struct store **ret_store, char **ret_error)
 {
-	const struct db_ops *ops = &db_sqlite_ops;
-	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
-		*ret_error = xasprintf("%s: the PostgreSQL store is not built into this version", url);
-		return -EINVAL;
-	}
+	const struct db_ops *ops = store_url_is_pg(url) ? &db_pg_ops : &db_sqlite_ops;
 	void *conn = NULL;
 	int r = ops->open(url, &conn, ret_error);
 	if (r < 0)
@@ -59,6 +87,11 @@ const char *store_errmsg(struct store *s)
 const char *store_backend_name(struct store *s)
 {
 	return s->ops->name;
+}
+
+int store_relax_durability(struct store *s)
+{
+	return s->ops->relax_durability ? s->ops->relax_durability(s->conn) : 0;
 }
 
 int store_begin(struct store *s)
@@ -106,11 +139,18 @@ int store_schema_version(struct store *s, int64_t *ret_version)
 	return 0;
 }
 
+int64_t store_schema_latest(void)
+{
+	return (int64_t)schema_migrations_count;
+}
+
 int store_migrate(struct store *s, int64_t ticket_base)
 {
 	int r = store_begin(s);
 	if (r < 0)
 		return r;
+	if (s->ops->lock_schema && (r = s->ops->lock_schema(s->conn)) < 0)
+		return finish_tx(s, r);
 	int64_t version = 0;
 	r = store_schema_version(s, &version);
 	if (r < 0)
@@ -136,14 +176,15 @@ int store_migrate(struct store *s, int64_t ticket_base)
 
 /* ---- intake ---- */
 
-int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
-		      int64_t now, int64_t *ret_id, bool *ret_duplicate)
+/* One message inside the caller's transaction; the digest recognises a
+ * repeat of the same bytes and envelope. */
+static int inbound_insert(struct store *s, struct store_inbound_item *it, int64_t now)
 {
 	char digest[DIGEST_HEX_LEN + 1];
 	struct digest_part parts[] = {
-		{ env_from, strlen(env_from) },
-		{ env_to, strlen(env_to) },
-		{ raw, len },
+		{ it->env_from, strlen(it->env_from) },
+		{ it->env_to, strlen(it->env_to) },
+		{ it->raw, it->len },
 	};
 	digest_hex(parts, 3, digest);
 
@@ -153,28 +194,44 @@ int store_inbound_add(struct store *s, const void *raw, size_t len, const char *
 		" ON CONFLICT (digest) DO NOTHING RETURNING id";
 	static const char find[] = "SELECT id FROM message WHERE digest = $1";
 	struct db_res *res = NULL;
-	int r = store_begin(s);
+	int r = QR(s, ins, &res, T(digest), DB_BLOB_V(it->raw, it->len), I(it->len), T(it->env_from), T(it->env_to),
+		   I(now));
 	if (r < 0)
 		return r;
-	r = QR(s, ins, &res, T(digest), DB_BLOB_V(raw, len), I(len), T(env_from), T(env_to), I(now));
-	if (r < 0)
-		return finish_tx(s, r);
 	bool dup = res->rows == 0;
 	if (dup) {
 		db_res_free(res);
 		res = NULL;
 		r = QR(s, find, &res, T(digest));
 		if (r < 0)
-			return finish_tx(s, r);
+			return r;
 	}
-	int64_t id = db_res_int(res, 0, 0);
+	it->id = db_res_int(res, 0, 0);
+	it->is_duplicate = dup;
 	db_res_free(res);
-	r = finish_tx(s, 0);
+	return 0;
+}
+
+int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
+		      int64_t now, int64_t *ret_id, bool *ret_duplicate)
+{
+	struct store_inbound_item it = { .raw = raw, .len = len, .env_from = env_from, .env_to = env_to };
+	int r = store_inbound_add_batch(s, &it, 1, now);
 	if (r < 0)
 		return r;
-	*ret_id = id;
-	*ret_duplicate = dup;
+	*ret_id = it.id;
+	*ret_duplicate = it.is_duplicate;
 	return 0;
+}
+
+int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, size_t n, int64_t now)
+{
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = inbound_insert(s, &items[i], now);
+	return finish_tx(s, r);
 }
 
 #define MESSAGE_COLS \
@@ -219,28 +276,50 @@ static int message_raw(struct store *s, int64_t id, struct message *m)
 	return 0;
 }
 
+/* A query with the backend's claim_suffix appended. SQLite's suffix is
+ * empty: the static text is used as is, so its prepared statement is
+ * cached (by address) rather than prepared again on every claim. */
+static int query_claim(struct store *s, const char *pick, int64_t now, struct db_res **res)
+{
+	const char *suffix = s->ops->claim_suffix;
+	char *sql = *suffix ? xasprintf("%s%s", pick, suffix) : NULL;
+	int r = s->ops->query(s->conn, sql ? sql : pick, PARAMS(I(now)), res);
+	free(sql);
+	return r;
+}
+
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret)
 {
 	/* SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic.
-	 * The subquery text differs per backend only by claim_suffix. */
-	static const char pick[] =
-		"SELECT id FROM message WHERE direction = 'in'"
-		" AND (state = 'queued' OR state = 'processing') AND lease_until <= $1"
-		" ORDER BY id LIMIT 1";
+	 * One state per query: "state = X ... ORDER BY id LIMIT 1" walks the
+	 * (state, id) index from the oldest and stops at the first due row.
+	 * With an OR of the two states SQLite's plan fetched every queued
+	 * row and sorted them in a temporary B-tree on each claim (EXPLAIN
+	 * QUERY PLAN), so draining n queued messages cost O(n^2) row reads.
+	 * Fresh messages go first; a message whose worker died (its lease
+	 * ran out while processing) comes after them. */
+	static const char *const picks[] = {
+		"SELECT id FROM message WHERE state = 'queued' AND direction = 'in' AND lease_until <= $1"
+		" ORDER BY id LIMIT 1",
+		"SELECT id FROM message WHERE state = 'processing' AND direction = 'in' AND lease_until <= $1"
+		" ORDER BY id LIMIT 1",
+	};
 	static const char claim[] =
 		"UPDATE message SET state = 'processing', attempts = attempts + 1, lease_until = $2"
 		" WHERE id = $1 RETURNING " MESSAGE_COLS;
-	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
 	struct db_res *res = NULL;
 	int r = store_begin(s);
-	if (r < 0) {
-		free(pick_sql);
-		return r;
-	}
-	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
-	free(pick_sql);
 	if (r < 0)
-		return finish_tx(s, r);
+		return r;
+	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
+		db_res_free(res);
+		res = NULL;
+		r = query_claim(s, picks[i], now, &res);
+		if (r < 0)
+			return finish_tx(s, r);
+		if (res->rows > 0)
+			break;
+	}
 	if (res->rows == 0) {
 		db_res_free(res);
 		return finish_tx(s, -ENOENT);
@@ -580,15 +659,11 @@ int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, stru
 		"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT 1";
 	static const char claim[] = "UPDATE outbox SET attempts = attempts + 1, next_try = $2 WHERE id = $1";
 	static const char get[] = "SELECT " OUTBOX_COLS ", m.raw FROM outbox o JOIN message m ON m.id = o.message WHERE o.id = $1";
-	char *pick_sql = xasprintf("%s%s", pick, s->ops->claim_suffix);
 	struct db_res *res = NULL;
 	int r = store_begin(s);
-	if (r < 0) {
-		free(pick_sql);
+	if (r < 0)
 		return r;
-	}
-	r = s->ops->query(s->conn, pick_sql, PARAMS(I(now)), &res);
-	free(pick_sql);
+	r = query_claim(s, pick, now, &res);
 	if (r < 0)
 		return finish_tx(s, r);
 	if (res->rows == 0) {

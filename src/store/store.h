@@ -3,7 +3,8 @@
  *
  * Every query the desk runs is written once, in store.c, with positional
  * parameters ($1, $2, ...), and runs on whichever backend the URL selects:
- * a path (or sqlite:PATH) opens SQLite, postgresql://... PostgreSQL.
+ * a path (or sqlite:PATH) opens SQLite, postgresql://... (or postgres://)
+ * PostgreSQL, where several desk nodes may share one database.
  *
  * Transactions: store_begin()/store_commit()/store_rollback() wrap a unit of
  * work; functions documented "commits" run their own transaction and must
@@ -12,6 +13,10 @@
  *
  * Errors: -EAGAIN (busy/locked: retry later), -ENOSPC, -EIO (storage),
  * -ENOENT (no such row), -EEXIST (constraint), -EINVAL (bad call or SQL).
+ * On PostgreSQL a lost connection is -EAGAIN too; the next call reconnects.
+ * A transaction it interrupted is gone (every call fails until
+ * store_rollback()), and a COMMIT whose answer was lost is -EAGAIN: never
+ * report work as stored on the strength of it.
  * store_errmsg() has the backend's words for the last failure.
  *
  * Threads: a struct store is one connection; give each thread its own.
@@ -23,12 +28,16 @@
 
 #include "store/model.h"
 
-#define STORE_SCHEMA_VERSION 1
 #define STORE_LIST_MAX 10000	/* rows one listing returns at most */
 #define STORE_MERGE_DEPTH_MAX 32
 
 struct store;
 
+/* True for the URLs that select PostgreSQL (postgresql://, postgres://). */
+bool store_url_is_pg(const char *url);
+/* The URL as it may be shown: a password in it (user:secret@,
+ * password=secret) becomes "***". Heap string. */
+char *store_url_display(const char *url);
 int store_open(const char *url, struct store **ret_store, char **ret_error);
 struct store *store_close(struct store *s);
 const char *store_errmsg(struct store *s);
@@ -37,6 +46,19 @@ const char *store_backend_name(struct store *s);
  * start at no less than ticket_base. */
 int store_migrate(struct store *s, int64_t ticket_base);
 int store_schema_version(struct store *s, int64_t *ret_version);
+/* The version store_migrate() brings a store to: the number of migrations
+ * in schema.c, counted there, so appending a migration is the whole change. */
+int64_t store_schema_latest(void);
+
+/* For a connection whose commits can be redone after a power loss: the
+ * daemon's workers, whose every step is an idempotent transaction over
+ * bytes intake already committed durably. Its commits stop waiting for the
+ * disk (SQLite: synchronous=NORMAL in WAL mode; PostgreSQL:
+ * synchronous_commit=off for the session, kept across reconnects; a
+ * process crash still loses nothing). The WAL is one sequence, so the next durable commit on
+ * any connection (intake's, or the outbox sender's claim, which comes
+ * before any mail leaves) makes them durable too. Never for intake. */
+int store_relax_durability(struct store *s);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -48,6 +70,19 @@ int store_rollback(struct store *s);
  * earlier copy, so an MTA's retry after a lost reply cannot double it. */
 int store_inbound_add(struct store *s, const void *raw, size_t len, const char *env_from, const char *env_to,
 		      int64_t now, int64_t *ret_id, bool *ret_duplicate);
+/* Group commit: stores several messages in ONE transaction (commits), so
+ * concurrent LMTP sessions share a fsync. The same repeat detection as
+ * store_inbound_add() applies to each item (id and is_duplicate are set on
+ * success). All or nothing: on failure none is stored. */
+struct store_inbound_item {
+	const void *raw;
+	size_t len;
+	const char *env_from;
+	const char *env_to;
+	int64_t id;		/* out */
+	bool is_duplicate;	/* out */
+};
+int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, size_t n, int64_t now);
 /* Claims the oldest queued inbound message (or one whose lease ran out):
  * counts an attempt and leases it (commits). -ENOENT when none is due. */
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret);
@@ -271,3 +306,19 @@ int store_session_delete(struct store *s, const char *token_hash);
 int store_session_expire(struct store *s, int64_t now);
 int store_token_add(struct store *s, const char *token_hash, int64_t user_id, const char *label, int64_t now);
 int store_token_get(struct store *s, const char *token_hash, int64_t *ret_user_id);
+
+/* Copies a whole desk (abusedesk migrate). */
+#define STORE_COPY_TABLES_MAX 16
+struct store_copy_count {
+	const char *table;
+	int64_t rows;		/* in the source, and verified equal in the target */
+};
+/* Copies every ticket, message, outbox row, audit entry, evidence report
+ * and the routing data (constituency, contacts, incident links) from `from`
+ * into `to`, keeping numbers and ids, and moves the target's ticket
+ * sequence and generated ids past them (commits on `to`). Both stores must
+ * be migrated to the same schema version (else -EPROTO); `to` must hold no
+ * rows (else -EEXIST). The row counts are compared before the commit: -EIO
+ * and nothing copied when they differ. ret[] names each table and its rows. */
+int store_copy(struct store *from, struct store *to, struct store_copy_count ret[STORE_COPY_TABLES_MAX],
+	       size_t *ret_n);

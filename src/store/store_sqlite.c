@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 #include "util/xalloc.h"
@@ -23,6 +24,7 @@
 #define SQLITE_STMT_CACHE 256
 #define SQLITE_STMT_PROBE 8
 #define SQLITE_BUSY_MS 10000
+#define SQLITE_BUSY_STEP_US 250
 
 struct sqlite_conn {
 	sqlite3 *db;
@@ -60,6 +62,23 @@ static int fail(struct sqlite_conn *c, int rc)
 	return store_sqlite_errno(rc);
 }
 
+/*
+ * SQLite's own busy timeout sleeps in growing steps of up to 100 ms. In the
+ * daemon several connections of one process (the LMTP committer, the
+ * workers, the senders) hand the write lock to each other every few
+ * milliseconds, and a waiter asleep for 100 ms leaves it idle: waiting in
+ * short steps keeps group commit's fsyncs back to back.
+ */
+static int busy_wait(void *user, int count)
+{
+	(void)user;
+	if ((int64_t)count * SQLITE_BUSY_STEP_US >= (int64_t)SQLITE_BUSY_MS * 1000)
+		return 0;
+	struct timespec ts = { 0, SQLITE_BUSY_STEP_US * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static int sq_open(const char *url, void **ret_conn, char **ret_error)
 {
 	const char *path = url;
@@ -74,7 +93,7 @@ static int sq_open(const char *url, void **ret_conn, char **ret_error)
 		free(c);
 		return r < 0 ? r : -EIO;
 	}
-	sqlite3_busy_timeout(c->db, SQLITE_BUSY_MS);
+	sqlite3_busy_handler(c->db, busy_wait, NULL);
 	sqlite3_extended_result_codes(c->db, 1);
 	char *msg = NULL;
 	rc = sqlite3_exec(c->db,
@@ -120,7 +139,10 @@ static sqlite3_stmt *cached(struct sqlite_conn *c, const char *sql, int *ret_rc)
 	size_t h = ((uintptr_t)sql >> 3) % SQLITE_STMT_CACHE, slot = h;
 	for (size_t k = 0; k < SQLITE_STMT_PROBE; k++) {
 		size_t i = (h + k) % SQLITE_STMT_CACHE;
-		if (c->cache[i].sql == sql && c->cache[i].stmt) {
+		/* The address is the key, the text the check: a caller's heap
+		 * string freed and reallocated at the same address with other SQL
+		 * must not get the old statement. */
+		if (c->cache[i].sql == sql && c->cache[i].stmt && !strcmp(sqlite3_sql(c->cache[i].stmt), sql)) {
 			*ret_rc = SQLITE_OK;
 			return c->cache[i].stmt;
 		}
@@ -203,6 +225,9 @@ static int sq_query(void *conn, const char *sql, const struct db_val *params, si
 	}
 	struct db_res *res = xcalloc(1, sizeof(*res));
 	res->cols = (size_t)sqlite3_column_count(st);
+	res->names = xcalloc(res->cols ? res->cols : 1, sizeof(char *));
+	for (size_t i = 0; i < res->cols; i++)
+		res->names[i] = xstrdup(sqlite3_column_name(st, (int)i));
 	size_t cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!ret_res)
@@ -299,6 +324,11 @@ static int sq_seq_floor(void *conn, const char *name, int64_t floor)
 	return sq_query(conn, sql_up, p, 2, NULL);
 }
 
+static int sq_relax_durability(void *conn)
+{
+	return sq_simple(conn, "PRAGMA synchronous=NORMAL");
+}
+
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -315,4 +345,5 @@ const struct db_ops db_sqlite_ops = {
 	.next_seq = sq_next_seq,
 	.seq_floor = sq_seq_floor,
 	.claim_suffix = "",
+	.relax_durability = sq_relax_durability,
 };

@@ -56,6 +56,7 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
+	n = strnlen(s, n);	/* at most n bytes: s may be shorter */
 	char *d = xmalloc(n + 1);
 	memcpy(d, s, n);
 	d[n] = '\0';

@@ -11,29 +11,31 @@
 #include "net/prefix_table.h"
 #include "routing/index.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
-static char dir[] = "/tmp/abusedesk-test-XXXXXX";
+static char dir[] = "/tmp/abusedesk-test-XXXXXX";	/* the overrides file */
+static char *url;	/* a fresh store on this run's backend (testdb.h) */
 static struct store *s;
 
 static void setup(void)
 {
 	cr_assert(mkdtemp(dir));
-	char *path = xasprintf("%s/db", dir);
+	url = testdb_url();
+	if (!url)
+		cr_skip_test("%s", testdb_why());
 	char *err = NULL;
-	cr_assert_eq(store_open(path, &s, &err), 0);
-	cr_assert_eq(store_migrate(s, 100000), 0);
-	free(path);
+	cr_assert_eq(store_open(url, &s, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(store_migrate(s, 100000), 0, "%s", store_errmsg(s));
 }
 
 static void teardown(void)
 {
-	store_close(s);
-	char *cmd[] = { "db", "db-wal", "db-shm" };
-	for (size_t i = 0; i < 3; i++) {
-		char *p = xasprintf("%s/%s", dir, cmd[i]);
-		unlink(p);
-		free(p);
-	}
+	s = store_close(s);
+	testdb_drop(url);
+	url = NULL;
+	char *p = xasprintf("%s/over", dir);
+	unlink(p);
+	free(p);
 	rmdir(dir);
 }
 

@@ -9,8 +9,9 @@
 #include "constituency/constituency.h"
 #include "pipeline/route.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
-static char dir[] = "/tmp/abusedesk-route-XXXXXX";
+static char *url;	/* a fresh store on this run's backend (testdb.h) */
 static struct store *s;
 static struct config cfg;
 static struct templates tpl;
@@ -23,11 +24,12 @@ static const char orgs[] =
 
 static void setup(void)
 {
-	cr_assert(mkdtemp(dir));
-	char *path = xasprintf("%s/db", dir), *err = NULL;
-	cr_assert_eq(store_open(path, &s, &err), 0);
-	free(path);
-	cr_assert_eq(store_migrate(s, 100000), 0);
+	url = testdb_url();
+	if (!url)
+		cr_skip_test("%s", testdb_why());
+	char *err = NULL;
+	cr_assert_eq(store_open(url, &s, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(store_migrate(s, 100000), 0, "%s", store_errmsg(s));
 	config_defaults(&cfg);
 	cr_assert_eq(templates_load(NULL, &tpl, &err), 0);
 	struct constituency c = { 0 };
@@ -52,14 +54,9 @@ static void teardown(void)
 	routing_index_free(idx);
 	templates_free(&tpl);
 	config_free(&cfg);
-	store_close(s);
-	const char *f[] = { "db", "db-wal", "db-shm" };
-	for (int i = 0; i < 3; i++) {
-		char *p = xasprintf("%s/%s", dir, f[i]);
-		unlink(p);
-		free(p);
-	}
-	rmdir(dir);
+	s = store_close(s);
+	testdb_drop(url);
+	url = NULL;
 }
 
 /* Routes a new report with these sources (space-separated). */

@@ -1,0 +1,515 @@
+/*
+ * serve: the desk as a service.
+ *
+ * Starts the front ends (the LMTP server today; the HTTP server plugs into
+ * the same table), a pool of workers running the same pipeline as
+ * `abusedesk process`, and the outbox senders running the same flush as
+ * `abusedesk outbox flush`. Front ends never call each other; serve only
+ * starts and stops them and wakes the workers when intake has committed.
+ *
+ * Life cycle:
+ * - One instance per SQLite database: serve holds an fcntl write lock on
+ *   "<db>.lock" (the file says which pid holds it); a second instance
+ *   refuses to start. The kernel drops the lock when the holder dies, so a
+ *   crash never needs cleaning up.
+ * - SIGTERM/SIGINT: stop accepting; sessions finish the transaction under
+ *   way; workers finish their message, senders their send; exit 0.
+ * - SIGHUP: reload the config file and templates. Workers and senders take
+ *   the new ones for their next message; new LMTP sessions take the new
+ *   size limit, timeout and addresses. Listen addresses, the database and
+ *   the thread counts need a restart (said in the log).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "intake/lmtp_server.h"
+#include "mail/mail.h"
+#include "outbox/flush.h"
+#include "outbox/smtp.h"
+#include "pipeline/pipeline.h"
+#include "util/escape.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define SERVE_WORKERS_MAX 64
+#define SERVE_SENDERS_MAX 100
+#define SERVE_IDLE_POLL_SECONDS 1	/* workers look for leases run out */
+#define SERVE_OUTBOX_POLL_SECONDS 2	/* senders look for retries come due */
+#define SERVE_SEND_BATCH 8		/* sends between looks at the stop flag */
+
+/* A loaded configuration; threads hold a reference while they use it, so
+ * a reload never frees one under them. */
+struct generation {
+	int refs;
+	struct config cfg;
+	struct templates tpl;
+};
+
+struct serve {
+	struct cli *cli;
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* intake committed: workers wake */
+	pthread_cond_t mail;	/* acknowledgments queued: senders wake */
+	bool is_stopping;
+	uint64_t work_seq, mail_seq;
+	struct generation *gen;
+	struct lmtp_server *lmtp;
+	pthread_t workers[SERVE_WORKERS_MAX];
+	size_t n_workers;
+	pthread_t senders[SERVE_SENDERS_MAX];
+	size_t n_senders;
+};
+
+static struct generation *gen_get(struct serve *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	struct generation *g = sv->gen;
+	g->refs++;
+	pthread_mutex_unlock(&sv->lock);
+	return g;
+}
+
+static void gen_put(struct serve *sv, struct generation *g)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool is_last = --g->refs == 0;
+	pthread_mutex_unlock(&sv->lock);
+	if (is_last) {
+		config_free(&g->cfg);
+		templates_free(&g->tpl);
+		free(g);
+	}
+}
+
+static int gen_load(struct serve *sv, struct generation **ret, char **ret_error)
+{
+	struct generation *g = xcalloc(1, sizeof(*g));
+	int r = cli_config_load(sv->cli, &g->cfg, ret_error);
+	if (r < 0) {
+		free(g);
+		return r;
+	}
+	r = templates_load(g->cfg.templates, &g->tpl, ret_error);
+	if (r < 0) {
+		config_free(&g->cfg);
+		free(g);
+		return r;
+	}
+	g->refs = 1;
+	*ret = g;
+	return 0;
+}
+
+static bool stopping(struct serve *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool s = sv->is_stopping;
+	pthread_mutex_unlock(&sv->lock);
+	return s;
+}
+
+/* Waits until *seq moves past seen, the stop flag, or the timeout. */
+static void wait_for(struct serve *sv, pthread_cond_t *cond, const uint64_t *seq, uint64_t seen, int seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&sv->lock);
+	while (*seq == seen && !sv->is_stopping)
+		if (pthread_cond_timedwait(cond, &sv->lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&sv->lock);
+}
+
+static void bump(struct serve *sv, pthread_cond_t *cond, uint64_t *seq)
+{
+	pthread_mutex_lock(&sv->lock);
+	(*seq)++;
+	pthread_cond_broadcast(cond);
+	pthread_mutex_unlock(&sv->lock);
+}
+
+/* ---- workers: queued messages -> tickets ---- */
+
+static void *worker_main(void *arg)
+{
+	struct serve *sv = arg;
+	struct store *s = NULL;
+	char *err = NULL;
+	struct generation *g = gen_get(sv);
+	int r = store_open(g->cfg.db, &s, &err);
+	gen_put(sv, g);
+	if (r < 0) {
+		log_err("worker: cannot open the store: %s; this worker stops", err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	/* Processing is redone after a power loss from the durable raw bytes;
+	 * the sender's claim fsyncs before any acknowledgment leaves. */
+	if (store_relax_durability(s) < 0)
+		log_warn("worker: cannot relax durability (%s); processing will be slower", store_errmsg(s));
+	/* The routing index lives across messages: the pipeline reloads it
+	 * only when an import changed the data (loading it per message cost
+	 * megabytes each, never freed). */
+	struct routing_index *routing = NULL;
+	while (!stopping(sv)) {
+		pthread_mutex_lock(&sv->lock);
+		uint64_t seen = sv->work_seq;
+		pthread_mutex_unlock(&sv->lock);
+		g = gen_get(sv);
+		struct pipeline p = { .store = s, .cfg = &g->cfg, .templates = &g->tpl, .routing = routing };
+		struct pipeline_result res;
+		r = pipeline_process_next(&p, cli_now(), &res);
+		routing = p.routing;
+		gen_put(sv, g);
+		if (r == -ENOENT) {
+			pipeline_result_clear(&res);
+			wait_for(sv, &sv->work, &sv->work_seq, seen, SERVE_IDLE_POLL_SECONDS);
+			continue;
+		}
+		if (r < 0 && res.message == 0) {
+			log_warn("worker: cannot claim the next message: %s; will retry in %d s", store_errmsg(s),
+				 SERVE_IDLE_POLL_SECONDS);
+			pipeline_result_clear(&res);
+			wait_for(sv, &sv->work, &sv->work_seq, seen, SERVE_IDLE_POLL_SECONDS);
+			continue;
+		}
+		if (r < 0)
+			log_warn("process: message %lld failed (%s); it stays queued and will be retried",
+				 (long long)res.message, res.error ? res.error : "?");
+		else
+			cli_log_processed(&res);
+		if (r >= 0 && res.ack_queued)
+			bump(sv, &sv->mail, &sv->mail_seq);
+		pipeline_result_clear(&res);
+	}
+	struct pipeline last = { .routing = routing };
+	pipeline_release(&last);
+	store_close(s);
+	return NULL;
+}
+
+/* ---- outbox senders: queued mail -> the relay ---- */
+
+static void *sender_main(void *arg)
+{
+	struct serve *sv = arg;
+	struct store *s = NULL;
+	char *err = NULL;
+	struct generation *g = gen_get(sv);
+	int r = store_open(g->cfg.db, &s, &err);
+	gen_put(sv, g);
+	if (r < 0) {
+		log_err("outbox: cannot open the store: %s; this sender stops", err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	while (!stopping(sv)) {
+		pthread_mutex_lock(&sv->lock);
+		uint64_t seen = sv->mail_seq;
+		pthread_mutex_unlock(&sv->lock);
+		struct flush_stats st = { 0 };
+		g = gen_get(sv);
+		r = flush_run_some(s, &g->cfg, cli_now(), SERVE_SEND_BATCH, cli_outbox_report, NULL, &st);
+		gen_put(sv, g);
+		if (r < 0)
+			log_warn("outbox: cannot read the outbox: %s; will retry in %d s", store_errmsg(s),
+				 SERVE_OUTBOX_POLL_SECONDS);
+		size_t n = st.sent + st.deferred + st.failed;
+		if (r < 0 || n < SERVE_SEND_BATCH)
+			wait_for(sv, &sv->mail, &sv->mail_seq, seen, SERVE_OUTBOX_POLL_SECONDS);
+	}
+	store_close(s);
+	return NULL;
+}
+
+/* ---- the LMTP front end ---- */
+
+static void lmtp_settings(void *user, size_t *ret_size_max, int *ret_timeout)
+{
+	struct serve *sv = user;
+	struct generation *g = gen_get(sv);
+	*ret_size_max = (size_t)g->cfg.message_size_max;
+	*ret_timeout = (int)g->cfg.lmtp_timeout_seconds;
+	gen_put(sv, g);
+}
+
+static bool lmtp_rcpt_ok(void *user, const char *addr)
+{
+	struct serve *sv = user;
+	struct generation *g = gen_get(sv);
+	bool ok = g->cfg.lmtp_accept_any_recipient || config_is_own_address(&g->cfg, addr);
+	gen_put(sv, g);
+	return ok;
+}
+
+static void lmtp_committed(void *user)
+{
+	struct serve *sv = user;
+	bump(sv, &sv->work, &sv->work_seq);
+}
+
+static void lmtp_event(void *user, const struct lmtp_server_event *ev)
+{
+	(void)user;
+	switch (ev->kind) {
+	case LMTP_SERVER_ACCEPTED: {
+		char *from = escape_dup(str_from(ev->env_from), ESCAPE_QUOTE_MAX);
+		char *to = escape_dup(str_from(ev->env_to), ESCAPE_QUOTE_MAX);
+		log_info("lmtp: queued message %lld: %zu bytes from %s to %s%s (commit of %zu)", (long long)ev->queue_id,
+			 ev->size, from, to, ev->is_duplicate ? " (a repeat of one already stored; kept once)" : "",
+			 ev->batch);
+		free(from);
+		free(to);
+		break;
+	}
+	case LMTP_SERVER_COMMIT_FAILED:
+		log_err("lmtp: cannot store %zu message(s): %s; answered 451, the MTA will retry", ev->batch,
+			ev->detail ? ev->detail : strerror(-ev->error));
+		break;
+	case LMTP_SERVER_SESSION_REFUSED:
+		log_warn("lmtp: lmtp.sessions_max sessions busy; a client was told 421 and will retry");
+		break;
+	case LMTP_SERVER_SESSION_TIMEOUT:
+		log_info("lmtp: a client was idle too long and was dropped");
+		break;
+	case LMTP_SERVER_SESSION_ERROR:
+		log_err("lmtp: cannot start a session: %s; the client was dropped and will retry", strerror(-ev->error));
+		break;
+	}
+}
+
+static int lmtp_start(struct serve *sv, char **ret_error)
+{
+	struct generation *g = gen_get(sv);
+	struct lmtp_server_params p = {
+		.listen = g->cfg.lmtp_listen,
+		.store_url = g->cfg.db,
+		.hostname = g->cfg.hostname,
+		.sessions_max = (size_t)g->cfg.lmtp_sessions_max,
+		.session_settings = lmtp_settings,
+		.rcpt_ok = lmtp_rcpt_ok,
+		.on_commit = lmtp_committed,
+		.on_event = lmtp_event,
+		.user = sv,
+	};
+	int r = lmtp_server_start(&p, &sv->lmtp, ret_error);
+	if (r >= 0)
+		log_info("lmtp: listening on %s", g->cfg.lmtp_listen);
+	gen_put(sv, g);
+	return r;
+}
+
+static void lmtp_stop(struct serve *sv)
+{
+	if (sv->lmtp)
+		lmtp_server_stop(sv->lmtp);
+}
+
+static void lmtp_wait(struct serve *sv)
+{
+	sv->lmtp = lmtp_server_free(sv->lmtp);
+}
+
+/*
+ * The front ends serve starts, in order, and stops in reverse. Each is
+ * started with the serve state and finds its settings in the current
+ * generation. The HTTP server (src/http/) joins here as
+ * { "http", http_start, http_stop, http_wait } with its listener taken
+ * from http.listen.
+ */
+struct frontend {
+	const char *name;
+	int (*start)(struct serve *sv, char **ret_error);
+	void (*stop)(struct serve *sv);		/* begin stopping; returns at once */
+	void (*wait)(struct serve *sv);		/* until in-flight work is done */
+};
+
+static const struct frontend frontends[] = {
+	{ "lmtp", lmtp_start, lmtp_stop, lmtp_wait },
+};
+#define N_FRONTENDS (sizeof(frontends) / sizeof(frontends[0]))
+
+/* ---- one instance per database ---- */
+
+static int lock_database(const char *db, int *ret_fd)
+{
+	if (store_url_is_pg(db)) {
+		*ret_fd = -1;	/* PostgreSQL: several nodes may share it */
+		return 0;
+	}
+	if (!strncmp(db, "sqlite:", 7))
+		db += 7;
+	char *path = xasprintf("%s.lock", db);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int r = cli_fail(-EIO, "serve: cannot open the lock file %s: %s", path, strerror(errno));
+		free(path);
+		return r;
+	}
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_err("serve: another abusedesk serve (pid %s) is already serving %s (lock %s); stop it first",
+			*pid ? pid : "?", db, path);
+		free(path);
+		close(fd);
+		return EX_TEMPFAIL;
+	}
+	char pid[32];
+	int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+		/* The lock holds without the pid; it only helps the message above. */
+	}
+	free(path);
+	*ret_fd = fd;
+	return 0;
+}
+
+/* ---- life cycle ---- */
+
+static void reload(struct serve *sv)
+{
+	struct generation *g = NULL;
+	char *err = NULL;
+	if (gen_load(sv, &g, &err) < 0) {
+		log_err("serve: SIGHUP: %s; keeping the running configuration", err ? err : "?");
+		free(err);
+		return;
+	}
+	pthread_mutex_lock(&sv->lock);
+	struct generation *old = sv->gen;
+	bool is_restart_needed = strcmp(old->cfg.lmtp_listen, g->cfg.lmtp_listen) ||
+				 strcmp(old->cfg.db, g->cfg.db) ||
+				 old->cfg.process_workers != g->cfg.process_workers ||
+				 old->cfg.connections_max != g->cfg.connections_max;
+	sv->gen = g;
+	pthread_mutex_unlock(&sv->lock);
+	gen_put(sv, old);
+	enum log_level level;
+	if (log_level_from_string(g->cfg.log_level, &level) == 0)
+		log_set_level(level);
+	log_info("serve: configuration and templates reloaded%s",
+		 is_restart_needed ? "; listen addresses, the database and thread counts change only on restart" : "");
+	bump(sv, &sv->work, &sv->work_seq);
+	bump(sv, &sv->mail, &sv->mail_seq);
+}
+
+static int run(struct cli *c)
+{
+	if (c->argc > 1)
+		return cli_fail(-EINVAL, "serve: usage: %s", cmd_serve.usage);
+	struct serve sv = { .cli = c };
+	pthread_mutex_init(&sv.lock, NULL);
+	pthread_cond_init(&sv.work, NULL);
+	pthread_cond_init(&sv.mail, NULL);
+	int lock_fd = -1;
+	int code = EX_OK;
+	char *err = NULL;
+
+	int r = gen_load(&sv, &sv.gen, &err);
+	if (r < 0) {
+		code = cli_fail(r, "serve: %s", err ? err : "?");
+		free(err);
+		goto out;
+	}
+	code = lock_database(sv.gen->cfg.db, &lock_fd);
+	if (code != 0)
+		goto out;
+	/* Schema up to date before any thread opens its own connection. */
+	struct store *s;
+	r = cli_open_store(c, &s);
+	if (r < 0) {
+		code = cli_exit_code(r);
+		goto out;
+	}
+	store_close(s);
+	mail_init();
+	smtp_global_init();
+
+	/* Signals are taken by this thread alone, with sigwait below. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	size_t started = 0;
+	for (; started < N_FRONTENDS; started++) {
+		r = frontends[started].start(&sv, &err);
+		if (r < 0) {
+			code = cli_fail(r, "serve: %s: %s", frontends[started].name, err ? err : "?");
+			free(err);
+			break;
+		}
+	}
+	if (started == N_FRONTENDS) {
+		size_t nw = (size_t)sv.gen->cfg.process_workers, ns = (size_t)sv.gen->cfg.connections_max;
+		for (; sv.n_workers < nw && sv.n_workers < SERVE_WORKERS_MAX; sv.n_workers++)
+			if (pthread_create(&sv.workers[sv.n_workers], NULL, worker_main, &sv) != 0)
+				break;
+		for (; sv.n_senders < ns && sv.n_senders < SERVE_SENDERS_MAX; sv.n_senders++)
+			if (pthread_create(&sv.senders[sv.n_senders], NULL, sender_main, &sv) != 0)
+				break;
+		log_info("serve: ready (pid %ld): %zu worker(s), %zu outbox sender(s), store %s", (long)getpid(),
+			 sv.n_workers, sv.n_senders, sv.gen->cfg.db);
+		for (;;) {
+			int sig = sigwaitinfo(&set, NULL);
+			if (sig == SIGHUP) {
+				reload(&sv);
+				continue;
+			}
+			if (sig == SIGTERM || sig == SIGINT) {
+				log_info("serve: %s: no new sessions; finishing what is under way",
+					 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+				break;
+			}
+		}
+	}
+	/* Intake first, so everything accepted is committed; then the
+	 * workers and senders finish what they hold. */
+	for (size_t i = started; i-- > 0;)
+		frontends[i].stop(&sv);
+	for (size_t i = started; i-- > 0;)
+		frontends[i].wait(&sv);
+	pthread_mutex_lock(&sv.lock);
+	sv.is_stopping = true;
+	pthread_cond_broadcast(&sv.work);
+	pthread_cond_broadcast(&sv.mail);
+	pthread_mutex_unlock(&sv.lock);
+	for (size_t i = 0; i < sv.n_workers; i++)
+		pthread_join(sv.workers[i], NULL);
+	for (size_t i = 0; i < sv.n_senders; i++)
+		pthread_join(sv.senders[i], NULL);
+	if (code == EX_OK)
+		log_info("serve: stopped");
+out:
+	if (sv.gen)
+		gen_put(&sv, sv.gen);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	pthread_cond_destroy(&sv.work);
+	pthread_cond_destroy(&sv.mail);
+	pthread_mutex_destroy(&sv.lock);
+	return code;
+}
+
+const struct cli_command cmd_serve = {
+	"serve", run,
+	"Run the desk: LMTP intake, workers making tickets, the outbox sender (SIGTERM stops, SIGHUP reloads).",
+	"serve",
+};

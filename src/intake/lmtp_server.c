@@ -1,0 +1,575 @@
+/*
+ * lmtp_server: listeners, one thread per session, one committer thread.
+ * See lmtp_server.h for the contract.
+ */
+#include "intake/lmtp_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "intake/lmtp_proto.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/xalloc.h"
+
+#define LMTP_SERVER_FEED_MAX 4096	/* bytes fed to the protocol between sends */
+#define LMTP_SERVER_REPLY_MAX (256 * 1024)	/* replies to one slice (a 4 KiB slice of LHLOs makes ~64 KiB) */
+#define POLL_TICK_MS 500	/* how often an idle session looks at the stop flag */
+
+struct commit_req {
+	struct store_inbound_item item;
+	int r;
+	bool is_done;
+	struct commit_req *next;
+};
+
+struct listener {
+	int fd;
+	char *unix_path;	/* unlinked at stop */
+};
+
+struct lmtp_server {
+	struct lmtp_server_params p;
+	char *listen;
+	char *store_url;
+	char *hostname;
+	struct listener ls[LMTP_SERVER_LISTEN_MAX];
+	size_t n_ls;
+	int wake[2];		/* a byte here wakes the acceptor */
+	pthread_t acceptor;
+	pthread_t committer;
+	struct store *store;	/* the committer's */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* sessions ended, commits done, queue filled */
+	bool is_stopping;
+	bool is_committer_done;
+	size_t n_sessions;
+	struct commit_req *queue, **queue_tail;
+	size_t queue_len;
+};
+
+struct session {
+	struct lmtp_server *srv;
+	int fd;
+};
+
+static void event(struct lmtp_server *srv, struct lmtp_server_event ev)
+{
+	if (srv->p.on_event)
+		srv->p.on_event(srv->p.user, &ev);
+}
+
+/* ---- listeners ---- */
+
+static int listen_unix(const char *path, struct listener *l, char **ret_error)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		*ret_error = xasprintf("unix:%s: path too long for a socket", path);
+		return -EINVAL;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*ret_error = xasprintf("unix:%s: socket: %s", path, strerror(errno));
+		return -EIO;
+	}
+	/* A socket left by a killed instance; serve's lock file makes sure no
+	 * live instance owns it. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+		int e = errno;
+		*ret_error = xasprintf("unix:%s: %s", path, strerror(e));
+		close(fd);
+		return e == EADDRINUSE ? -EADDRINUSE : e == EACCES ? -EACCES : -EIO;
+	}
+	/* The MTA runs as another user; who may connect is decided by the
+	 * directory the socket is in (docs/OPERATING.md). */
+	chmod(path, 0666);
+	l->fd = fd;
+	l->unix_path = xstrdup(path);
+	return 0;
+}
+
+static int listen_inet(struct str addr, struct listener *l, char **ret_error)
+{
+	char *a = str_dup(addr);
+	char *host = a, *port = strrchr(a, ':');
+	int r = -EINVAL;
+	if (!port || port == a) {
+		*ret_error = xasprintf("lmtp.listen: '%s' is not host:port or unix:/path", a);
+		goto out;
+	}
+	*port++ = '\0';
+	if (*host == '[' && host[strlen(host) - 1] == ']') {
+		host++;
+		host[strlen(host) - 1] = '\0';
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	int g = getaddrinfo(host, port, &hints, &ai);
+	if (g != 0) {
+		*ret_error = xasprintf("lmtp.listen: %s:%s: %s (give a numeric address)", host, port, gai_strerror(g));
+		goto out;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+		int e = errno;
+		*ret_error = xasprintf("lmtp.listen: %s:%s: %s", host, port, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		r = e == EADDRINUSE ? -EADDRINUSE : e == EACCES ? -EACCES : -EIO;
+		goto out;
+	}
+	freeaddrinfo(ai);
+	l->fd = fd;
+	r = 0;
+out:
+	free(a);
+	return r;
+}
+
+static int listeners_open(struct lmtp_server *srv, char **ret_error)
+{
+	struct str list = str_from(srv->listen);
+	while (list.len) {
+		struct str item;
+		str_split(&list, ',', &item);
+		item = str_trim(item);
+		if (!item.len)
+			continue;
+		if (srv->n_ls == LMTP_SERVER_LISTEN_MAX) {
+			*ret_error = xasprintf("lmtp.listen: more than %d addresses", LMTP_SERVER_LISTEN_MAX);
+			return -EINVAL;
+		}
+		struct listener *l = &srv->ls[srv->n_ls];
+		int r;
+		if (str_take_lit(&item, "unix:")) {
+			char *path = str_dup(item);
+			r = listen_unix(path, l, ret_error);
+			free(path);
+		} else {
+			r = listen_inet(item, l, ret_error);
+		}
+		if (r < 0)
+			return r;
+		srv->n_ls++;
+	}
+	if (!srv->n_ls) {
+		*ret_error = xasprintf("lmtp.listen: no address to listen on");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void listeners_close(struct lmtp_server *srv)
+{
+	for (size_t i = 0; i < srv->n_ls; i++) {
+		if (srv->ls[i].fd >= 0)
+			close(srv->ls[i].fd);
+		srv->ls[i].fd = -1;
+		if (srv->ls[i].unix_path) {
+			unlink(srv->ls[i].unix_path);
+			free(srv->ls[i].unix_path);
+			srv->ls[i].unix_path = NULL;
+		}
+	}
+}
+
+/* ---- group commit ---- */
+
+static void *committer_main(void *arg)
+{
+	struct lmtp_server *srv = arg;
+	struct store_inbound_item items[LMTP_SERVER_BATCH_MAX];
+	struct commit_req *reqs[LMTP_SERVER_BATCH_MAX];
+	pthread_mutex_lock(&srv->lock);
+	for (;;) {
+		while (!srv->queue && !(srv->is_stopping && !srv->n_sessions))
+			pthread_cond_wait(&srv->cond, &srv->lock);
+		if (!srv->queue)
+			break;	/* stopping, no session left that could still commit */
+		/* Everything that queued up while the last commit ran goes in
+		 * this one. */
+		size_t n = 0;
+		while (srv->queue && n < LMTP_SERVER_BATCH_MAX) {
+			struct commit_req *q = srv->queue;
+			srv->queue = q->next;
+			reqs[n] = q;
+			items[n++] = q->item;
+		}
+		if (!srv->queue)
+			srv->queue_tail = &srv->queue;
+		srv->queue_len -= n;
+		pthread_mutex_unlock(&srv->lock);
+
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int r = store_inbound_add_batch(srv->store, items, n, ts.tv_sec);
+		if (r < 0)
+			event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_COMMIT_FAILED, .error = r,
+							       .batch = n, .detail = store_errmsg(srv->store) });
+		for (size_t i = 0; i < n && r >= 0; i++)
+			event(srv, (struct lmtp_server_event){
+					   .kind = LMTP_SERVER_ACCEPTED, .queue_id = items[i].id,
+					   .is_duplicate = items[i].is_duplicate, .size = items[i].len, .batch = n,
+					   .env_from = items[i].env_from, .env_to = items[i].env_to });
+		if (r >= 0 && srv->p.on_commit)
+			srv->p.on_commit(srv->p.user);
+
+		pthread_mutex_lock(&srv->lock);
+		for (size_t i = 0; i < n; i++) {
+			reqs[i]->item = items[i];
+			reqs[i]->r = r;
+			reqs[i]->is_done = true;
+		}
+		pthread_cond_broadcast(&srv->cond);
+	}
+	srv->is_committer_done = true;
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
+/* Hands the session's message to the committer and waits for the commit. */
+static int commit(struct lmtp_server *srv, struct lmtp_session *ls, int64_t *ret_id)
+{
+	const struct buf *m = lmtp_session_message(ls);
+	struct commit_req q = { .item = { .raw = m->p ? m->p : "", .len = m->len,
+					  .env_from = lmtp_session_env_from(ls), .env_to = lmtp_session_env_to(ls) } };
+	pthread_mutex_lock(&srv->lock);
+	if (srv->is_committer_done) {
+		pthread_mutex_unlock(&srv->lock);
+		return -EAGAIN;
+	}
+	q.next = NULL;
+	*srv->queue_tail = &q;
+	srv->queue_tail = &q.next;
+	srv->queue_len++;
+	pthread_cond_broadcast(&srv->cond);
+	while (!q.is_done)
+		pthread_cond_wait(&srv->cond, &srv->lock);
+	pthread_mutex_unlock(&srv->lock);
+	if (q.r >= 0)
+		*ret_id = q.item.id;
+	return q.r;
+}
+
+/* ---- sessions ---- */
+
+static int send_all(int fd, struct buf *out)
+{
+	size_t off = 0;
+	while (off < out->len) {
+		ssize_t w = send(fd, out->p + off, out->len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			buf_reset(out);
+			return -EIO;
+		}
+		off += (size_t)w;
+	}
+	buf_reset(out);
+	return 0;
+}
+
+static bool is_stopping(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	bool s = srv->is_stopping;
+	pthread_mutex_unlock(&srv->lock);
+	return s;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void session_run(struct lmtp_server *srv, int fd)
+{
+	size_t size_max = 25 * 1024 * 1024;
+	int timeout = 300;
+	if (srv->p.session_settings)
+		srv->p.session_settings(srv->p.user, &size_max, &timeout);
+	/* A client that stops reading must not hold a thread forever. */
+	struct timeval tv = { .tv_sec = timeout };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* Replies are small and each one is awaited (the 250 after a commit
+	 * above all): Nagle would hold them for the client's delayed ACK. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));	/* fails harmlessly on unix sockets */
+
+	struct lmtp_proto_config pc = { .hostname = srv->hostname, .size_max = size_max,
+					.rcpt_ok = srv->p.rcpt_ok, .user = srv->p.user };
+	struct lmtp_session *ls = lmtp_session_new(&pc);
+	struct buf out;
+	buf_init(&out, LMTP_SERVER_REPLY_MAX);
+	char *in = xmalloc(LMTP_SERVER_READ_MAX);
+	lmtp_session_greet(ls, &out);
+	int64_t last = now_ms();
+	bool is_open = send_all(fd, &out) == 0;
+	while (is_open) {
+		if (lmtp_session_is_idle(ls) && is_stopping(srv)) {
+			lmtp_session_goodbye(ls, false, &out);
+			send_all(fd, &out);
+			break;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, POLL_TICK_MS);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0) {
+			if (now_ms() - last >= (int64_t)timeout * 1000) {
+				lmtp_session_goodbye(ls, true, &out);
+				send_all(fd, &out);
+				event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_TIMEOUT });
+				break;
+			}
+			continue;
+		}
+		ssize_t n = recv(fd, in, LMTP_SERVER_READ_MAX, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* gone: a message without its final dot is dropped */
+		last = now_ms();
+		size_t off = 0;
+		while (is_open && off < (size_t)n) {
+			/* Fed in slices, with the replies sent after each, so the
+			 * reply buffer stays small whatever a client pipelines. */
+			size_t used = 0, slice = (size_t)n - off;
+			if (slice > LMTP_SERVER_FEED_MAX)
+				slice = LMTP_SERVER_FEED_MAX;
+			enum lmtp_event ev = lmtp_session_feed(ls, in + off, slice, &used, &out);
+			off += used;
+			if (out.len && ev == LMTP_EVENT_NONE && send_all(fd, &out) < 0) {
+				is_open = false;
+				break;
+			}
+			if (ev == LMTP_EVENT_MESSAGE) {
+				/* Replies to commands before the dot go out now; the
+				 * message's own wait for the commit. */
+				if (send_all(fd, &out) < 0) {
+					is_open = false;
+					break;
+				}
+				int64_t id = 0;
+				int r = commit(srv, ls, &id);
+				lmtp_session_message_done(ls, r, (long long)id, &out);
+				last = now_ms();
+			} else if (ev == LMTP_EVENT_CLOSE) {
+				is_open = false;
+			}
+		}
+		if (send_all(fd, &out) < 0)
+			break;
+	}
+	free(in);
+	buf_free(&out);
+	lmtp_session_free(ls);
+}
+
+static void *session_main(void *arg)
+{
+	struct session *se = arg;
+	struct lmtp_server *srv = se->srv;
+	session_run(srv, se->fd);
+	close(se->fd);
+	free(se);
+	pthread_mutex_lock(&srv->lock);
+	srv->n_sessions--;
+	pthread_cond_broadcast(&srv->cond);
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
+static void session_start(struct lmtp_server *srv, int fd)
+{
+	pthread_mutex_lock(&srv->lock);
+	bool is_full = srv->n_sessions >= srv->p.sessions_max;
+	if (!is_full)
+		srv->n_sessions++;
+	pthread_mutex_unlock(&srv->lock);
+	if (is_full) {
+		static const char busy[] = "421 4.3.2 too many sessions, try again later\r\n";
+		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_REFUSED });
+		return;
+	}
+	struct session *se = xcalloc(1, sizeof(*se));
+	se->srv = srv;
+	se->fd = fd;
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int e = pthread_create(&t, &attr, session_main, se);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		close(fd);
+		free(se);
+		pthread_mutex_lock(&srv->lock);
+		srv->n_sessions--;
+		pthread_cond_broadcast(&srv->cond);
+		pthread_mutex_unlock(&srv->lock);
+		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_ERROR, .error = -e });
+	}
+}
+
+static void *acceptor_main(void *arg)
+{
+	struct lmtp_server *srv = arg;
+	struct pollfd pfd[LMTP_SERVER_LISTEN_MAX + 1];
+	for (;;) {
+		for (size_t i = 0; i < srv->n_ls; i++)
+			pfd[i] = (struct pollfd){ .fd = srv->ls[i].fd, .events = POLLIN };
+		pfd[srv->n_ls] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
+		int pr = poll(pfd, srv->n_ls + 1, -1);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (is_stopping(srv))
+			break;
+		for (size_t i = 0; i < srv->n_ls && pr > 0; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			int fd = accept4(srv->ls[i].fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				session_start(srv, fd);
+		}
+	}
+	listeners_close(srv);
+	return NULL;
+}
+
+/* ---- life cycle ---- */
+
+int lmtp_server_start(const struct lmtp_server_params *p, struct lmtp_server **ret, char **ret_error)
+{
+	struct lmtp_server *srv = xcalloc(1, sizeof(*srv));
+	srv->p = *p;
+	srv->listen = xstrdup(p->listen);
+	srv->store_url = xstrdup(p->store_url);
+	srv->hostname = xstrdup(p->hostname && *p->hostname ? p->hostname : "localhost");
+	srv->p.listen = srv->listen;
+	srv->p.store_url = srv->store_url;
+	srv->p.hostname = srv->hostname;
+	srv->wake[0] = srv->wake[1] = -1;
+	for (size_t i = 0; i < LMTP_SERVER_LISTEN_MAX; i++)
+		srv->ls[i].fd = -1;
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->cond, NULL);
+	srv->queue_tail = &srv->queue;
+
+	int r = store_open(srv->store_url, &srv->store, ret_error);
+	if (r < 0)
+		goto fail;
+	r = listeners_open(srv, ret_error);
+	if (r < 0)
+		goto fail;
+	if (pipe2(srv->wake, O_CLOEXEC) < 0) {
+		*ret_error = xasprintf("pipe: %s", strerror(errno));
+		r = -EIO;
+		goto fail;
+	}
+	int e = pthread_create(&srv->committer, NULL, committer_main, srv);
+	if (e != 0) {
+		*ret_error = xasprintf("cannot start a thread: %s", strerror(e));
+		r = -EAGAIN;
+		goto fail;
+	}
+	e = pthread_create(&srv->acceptor, NULL, acceptor_main, srv);
+	if (e != 0) {
+		lmtp_server_stop(srv);
+		pthread_join(srv->committer, NULL);
+		*ret_error = xasprintf("cannot start a thread: %s", strerror(e));
+		r = -EAGAIN;
+		goto fail;
+	}
+	*ret = srv;
+	return 0;
+fail:
+	listeners_close(srv);
+	if (srv->wake[0] >= 0) {
+		close(srv->wake[0]);
+		close(srv->wake[1]);
+	}
+	store_close(srv->store);
+	pthread_cond_destroy(&srv->cond);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv->listen);
+	free(srv->store_url);
+	free(srv->hostname);
+	free(srv);
+	return r;
+}
+
+void lmtp_server_stop(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	bool was = srv->is_stopping;
+	srv->is_stopping = true;
+	pthread_cond_broadcast(&srv->cond);
+	pthread_mutex_unlock(&srv->lock);
+	if (!was) {
+		ssize_t w = write(srv->wake[1], "x", 1);
+		(void)w;
+	}
+}
+
+size_t lmtp_server_sessions(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	size_t n = srv->n_sessions;
+	pthread_mutex_unlock(&srv->lock);
+	return n;
+}
+
+struct lmtp_server *lmtp_server_free(struct lmtp_server *srv)
+{
+	if (!srv)
+		return NULL;
+	lmtp_server_stop(srv);
+	pthread_join(srv->acceptor, NULL);
+	/* Sessions finish their transaction, then the committer drains. */
+	pthread_mutex_lock(&srv->lock);
+	while (srv->n_sessions)
+		pthread_cond_wait(&srv->cond, &srv->lock);
+	pthread_cond_broadcast(&srv->cond);
+	pthread_mutex_unlock(&srv->lock);
+	pthread_join(srv->committer, NULL);
+	close(srv->wake[0]);
+	close(srv->wake[1]);
+	store_close(srv->store);
+	pthread_cond_destroy(&srv->cond);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv->listen);
+	free(srv->store_url);
+	free(srv->hostname);
+	free(srv);
+	return NULL;
+}
