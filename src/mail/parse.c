@@ -130,6 +130,14 @@ static char *part_text(GMimeTextPart *tp, uint32_t *defects)
 	return t;
 }
 
+static bool has_text(const char *t)
+{
+	for (; *t; t++)
+		if (!char_is_space((unsigned char)*t))
+			return true;
+	return false;
+}
+
 static void walk(GMimeObject *obj, int depth, struct body_walk *w)
 {
 	if (!obj || w->parts >= MAIL_PARTS_MAX)
@@ -153,11 +161,13 @@ static void walk(GMimeObject *obj, int depth, struct body_walk *w)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	if (g_mime_content_type_is_type(ct, "text", "plain") && !w->have_plain) {
 		char *t = part_text(GMIME_TEXT_PART(obj), w->defects);
-		if (t) {
+		/* An empty plain part (clients send one beside the HTML they
+		 * meant) is no text: keep looking, so the HTML is read. */
+		if (t && has_text(t)) {
 			append_capped(w, t);
 			w->have_plain = true;
-			g_free(t);
 		}
+		g_free(t);
 	} else if (g_mime_content_type_is_type(ct, "text", "html") && !w->html) {
 		w->html = part_text(GMIME_TEXT_PART(obj), w->defects);
 	}
@@ -277,7 +287,7 @@ int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
 		m.defects |= DEFECT_HTML_ONLY;
 	}
 	g_free((char *)w.html);
-	if (w.text.len == 0 && !w.have_plain)
+	if (w.text.len == 0)
 		m.defects |= DEFECT_NO_BODY;
 	m.body_text = buf_steal(&w.text);
 
