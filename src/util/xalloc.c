@@ -56,6 +56,9 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
+	/* Like strndup(): n is a cap, not a length; callers cap strings
+	 * shorter than n (an error message at PIPELINE_ERROR_MAX). */
+	n = strnlen(s, n);
 	char *d = xmalloc(n + 1);
 	memcpy(d, s, n);
 	d[n] = '\0';
