@@ -47,7 +47,15 @@ static const struct row rows[] = {
 	{ "headers, empty body", "From: a@example.org\nSubject: empty\n\n", 0,
 	  "empty", "a@example.org", NULL, NULL, DEFECT_NO_BODY, DEFECT_UNPARSABLE },
 	{ "nul bytes", "From: a@example.org\nSubject: nul\n\nbefore\0after\n", 32 + 14,
-	  "nul", "a@example.org", "before", NULL, DEFECT_NUL_BYTES, 0 },
+	  "nul", "a@example.org", "before\xef\xbf\xbd" "after", NULL, DEFECT_NUL_BYTES, 0 },
+	{ "nul bytes in headers", "From: a@example.org\nSubject: n\0ul\n\ntext after 192.0.2.1\n", 56,
+	  NULL, "a@example.org", "192.0.2.1", NULL, DEFECT_NUL_BYTES, 0 },
+	{ "plain text whose first line has a colon", "Note: someone piped plain text at us.\nNo header block here.\n", 0,
+	  "", "", "No header block here.", NULL, DEFECT_NO_HEADERS | DEFECT_UNPARSABLE, 0 },
+	{ "broken MIME keeps the raw text readable", "From: m@example.org\nSubject: b\nMIME-Version: 1.0\n"
+						   "Content-Type: multipart/mixed; boundary=\"nc\"\n\n"
+						   "The report, with no boundary line anywhere: 192.0.2.9\n", 0,
+	  "b", "m@example.org", "no boundary line anywhere: 192.0.2.9", NULL, DEFECT_UNPARSABLE, 0 },
 	{ "no from", "Subject: anonymous\n\nhi\n", 0, "anonymous", "", "hi", NULL, DEFECT_NO_FROM, 0 },
 	{ "header injection in encoded subject", "From: a@example.org\nSubject: =?UTF-8?Q?hi=0D=0ABcc:_victim@example.net?=\n\nx\n", 0,
 	  "hi Bcc: victim@example.net", NULL, NULL, NULL, 0, 0 },
