@@ -13,7 +13,7 @@ SINK_PID=
 FAILS=0
 
 cleanup() {
-  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -38,6 +38,8 @@ json_get() { python3 -c "import json,sys; v=json.load(sys.stdin); print($1)"; }
 
 # Starts smtp-sink on a free loopback port, one dump file per transaction
 # in $SINK_DIR. Sets SINK_PORT. smtp-sink must drop root to write there.
+# Extra smtp-sink options (e.g. -r RCPT) may be given; SINK_PORT may be
+# preset to restart a sink on the same port.
 start_sink() {
   SINK_DIR=$WORK/sink
   mkdir -p "$SINK_DIR"
@@ -45,9 +47,9 @@ start_sink() {
   user_opt=
   [ "$(id -u)" -eq 0 ] && user_opt="-u nobody"
   for try in 1 2 3 4 5; do
-    SINK_PORT=$(free_port)
+    [ -n "${SINK_PORT:-}" ] && [ "$try" -eq 1 ] || SINK_PORT=$(free_port)
     # shellcheck disable=SC2086
-    smtp-sink $user_opt -d "$SINK_DIR/msg." "127.0.0.1:$SINK_PORT" 16 &
+    smtp-sink $user_opt "$@" -d "$SINK_DIR/msg." "127.0.0.1:$SINK_PORT" 16 &
     SINK_PID=$!
     for i in $(seq 50); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$SINK_PORT") 2>/dev/null; then return 0; fi
@@ -60,6 +62,12 @@ start_sink() {
   done
   echo "cannot start smtp-sink" >&2
   exit 1
+}
+
+stop_sink() {
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null || true
+  SINK_PID=
+  return 0
 }
 
 # Number of complete transactions smtp-sink has written.
