@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages abusedesk needs: "run" for building and
-# running the desk, "test" for the whole test suite as well.
+# running the desk, "test" for the whole test suite as well, "bench" for
+# make bench.
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 what=${1:-run}
@@ -8,11 +9,14 @@ what=${1:-run}
 run_pkgs="meson ninja-build pkg-config gcc libc6-dev libgmime-3.0-dev libsqlite3-dev libcurl4-openssl-dev
   libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev"
 test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps jq"
+# make bench: GNU time for peak memory (/usr/bin/time), python3 for the corpus.
+bench_pkgs="$run_pkgs time python3"
 
 case "$what" in
 run) pkgs=$run_pkgs ;;
 test) pkgs=$test_pkgs ;;
-*) echo "usage: $0 run|test" >&2; exit 64 ;;
+bench) pkgs=$bench_pkgs ;;
+*) echo "usage: $0 run|test|bench" >&2; exit 64 ;;
 esac
 
 missing=""
