@@ -108,7 +108,10 @@ static void sq_close(void *conn)
 static sqlite3_stmt *cached(struct sqlite_conn *c, const char *sql, int *ret_rc)
 {
 	size_t h = ((uintptr_t)sql >> 3) % SQLITE_STMT_CACHE;
-	if (c->cache[h].sql == sql && c->cache[h].stmt) {
+	/* The address is the key, the text the check: a caller's heap string
+	 * freed and reallocated at the same address with other SQL must not
+	 * get the old statement. */
+	if (c->cache[h].sql == sql && c->cache[h].stmt && !strcmp(sqlite3_sql(c->cache[h].stmt), sql)) {
 		*ret_rc = SQLITE_OK;
 		return c->cache[h].stmt;
 	}
