@@ -16,6 +16,6 @@ fi
 status=0
 for s in $scripts; do
   echo "== $s"
-  sh "$s" || { echo "bench: $s failed" >&2; status=1; }
+  "$s" || { echo "bench: $s failed" >&2; status=1; }
 done
 exit $status
