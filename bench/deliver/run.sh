@@ -4,10 +4,14 @@
 # `abusedesk process`, against the peer "cat > file; sync file" (one cat
 # and one fsync per message: the least a program that keeps each message
 # durably can do) on the same messages in the same run.
-# BENCH_MESSAGES (default 10000) sets the corpus size.
+# Needs a release build: meson setup build -Dbuildtype=release && ninja -C build
+# usage: bench/deliver/run.sh [BUILD_DIR] [N_MESSAGES]   (default: build 10000)
 set -eu
-AD=${ABUSEDESK:?set ABUSEDESK to the abusedesk binary (bench/run.sh does)}
-N=${BENCH_MESSAGES:-10000}
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+N=${2:-10000}
+AD=$(pwd)/$build/abusedesk
+[ -x "$AD" ] || { echo "bench/deliver: no $AD; build first (make bench does)" >&2; exit 1; }
 WORK=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/abusedesk-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 DB=$WORK/bench.db
