@@ -105,6 +105,11 @@ int store_schema_version(struct store *s, int64_t *ret_version)
 	return 0;
 }
 
+int64_t store_schema_latest(void)
+{
+	return (int64_t)schema_migrations_count;
+}
+
 int store_migrate(struct store *s, int64_t ticket_base)
 {
 	int r = store_begin(s);
