@@ -70,7 +70,7 @@ t=$(ad ticket list --json | json_get "[x['number'] for x in v if x['subject'] ==
 check "html-only: no markup or script shown" bash -c "! '$AD' --db '$DB' ticket show $t | grep -Eq '<script|alert|<p>'"
 
 # Over the size limit: 65, one line on stderr, nothing stored.
-before=$(sqlite3 "$DB" "SELECT count(*) FROM message")
+before=$(sqlite3 -cmd ".timeout 10000" "$DB" "SELECT count(*) FROM message")
 python3 -c 'import sys; sys.stdout.write("From: big@example.org\nSubject: big\n\n" + "x" * 5000 + "\n")' > "$WORK/big.eml"
 set +e
 ad --set desk.message_size_max=4096 deliver --sender big@example.org < "$WORK/big.eml" 2> "$WORK/err"
@@ -78,7 +78,7 @@ rc=$?
 set -e
 check "over-size: exit 65 (got $rc)" test "$rc" -eq 65
 check "over-size: one line on stderr" test "$(wc -l < "$WORK/err")" -eq 1
-after=$(sqlite3 "$DB" "SELECT count(*) FROM message")
+after=$(sqlite3 -cmd ".timeout 10000" "$DB" "SELECT count(*) FROM message")
 check "over-size: nothing stored ($before -> $after)" test "$before" -eq "$after"
 head -c 4096 "$WORK/big.eml" > "$WORK/fits.eml"
 check "exactly at the limit: accepted" ad --set desk.message_size_max=4096 deliver --sender big@example.org < "$WORK/fits.eml"
@@ -115,6 +115,6 @@ rc=$?
 set -e
 kill "$locker"; wait "$locker" 2>/dev/null || true
 check "locked store: exit 75 (got $rc: $(head -c 200 "$WORK/err"))" test "$rc" -eq 75
-n=$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE env_from = 'locked@example.org'")
+n=$(sqlite3 -cmd ".timeout 10000" "$DB" "SELECT count(*) FROM message WHERE env_from = 'locked@example.org'")
 check "locked store: nothing half-stored ($n)" test "$n" -eq 0
 finish

@@ -77,7 +77,7 @@ chmod 666 "$STORE"
 postfix -c "$PF/etc" start >/dev/null 2>&1 || { cat "$PF/maillog" 2>/dev/null; echo "cannot start Postfix" >&2; exit 1; }
 for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 
-stored() { sqlite3 "$STORE" "SELECT count(*) FROM message WHERE direction = 'in' AND $1"; }
+stored() { sqlite3 -cmd ".timeout 10000" "$STORE" "SELECT count(*) FROM message WHERE direction = 'in' AND $1"; }
 wait_stored() { for i in $(seq 100); do [ "$(stored "$1")" -ge 1 ] && return 0; sleep 0.2; done; return 1; }
 send() { swaks --server "127.0.0.1:$PORT" --to "$1" --from "$2" --header "Subject: $3" --body "$4" >/dev/null 2>&1; }
 
