@@ -3,7 +3,7 @@
 #   make check  install what the tests need, build with sanitizers, run every test
 BUILD ?= build
 
-.PHONY: all run check deps-run deps-test build bench fuzz clean
+.PHONY: all run check deps-run deps-test deps-bench build bench fuzz clean
 
 all: build
 
@@ -12,6 +12,9 @@ deps-run:
 
 deps-test:
 	@./tools/install-deps.sh test
+
+deps-bench:
+	@./tools/install-deps.sh bench
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) -Dbuildtype=release
@@ -25,7 +28,7 @@ run: build
 check: deps-test
 	@./tools/check.sh
 
-bench: build
+bench: deps-bench build
 	@./bench/run.sh
 
 fuzz: deps-test

@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--config") || !strcmp(a, "--db") || !strcmp(a, "--set")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "abusedesk: %s needs a value\n", a);
+				free(sets);
 				return EX_USAGE;
 			}
 			val = argv[i + 1];

@@ -3,6 +3,7 @@
 # running the desk (swaks: `make run` shows how to send the desk a report
 # with it), "test" for the whole test suite as well (postfix brings
 # smtp-source and smtp-sink; python3 drives the LMTP e2e client).
+# "bench" for make bench.
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 what=${1:-run}
@@ -11,11 +12,14 @@ run_pkgs="meson ninja-build pkg-config gcc libc6-dev libgmime-3.0-dev libsqlite3
   libjansson-dev libsodium-dev libinih-dev libpcre2-dev libmicrohttpd-dev libpq-dev sqlite3 zlib1g-dev swaks"
 test_pkgs="$run_pkgs libcriterion-dev clang libclang-rt-14-dev postfix swaks python3 procps postgresql jq
   chromium util-linux"
+# make bench: GNU time for peak memory (/usr/bin/time), python3 for the corpus.
+bench_pkgs="$run_pkgs time python3"
 
 case "$what" in
 run) pkgs=$run_pkgs ;;
 test) pkgs=$test_pkgs ;;
-*) echo "usage: $0 run|test" >&2; exit 64 ;;
+bench) pkgs=$bench_pkgs ;;
+*) echo "usage: $0 run|test|bench" >&2; exit 64 ;;
 esac
 
 missing=""

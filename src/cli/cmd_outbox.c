@@ -107,6 +107,8 @@ void cli_outbox_report(void *user, const struct outbox_item *it, int r, const ch
 
 static int cmd_flush(struct cli *c, struct store *s)
 {
+	if (c->argc > 2)
+		return cli_fail(-EINVAL, "outbox flush: unexpected argument '%s'", c->argv[2]);
 	struct flush_stats st;
 	int r = flush_run(s, &c->cfg, cli_now(), cli_outbox_report, NULL, &st);
 	if (r < 0)

@@ -51,9 +51,13 @@ static int run(struct cli *c)
 	int o;
 	optind = 0;
 	while ((o = getopt_long(c->argc, c->argv, "n:", opts, NULL)) != -1) {
-		if (o != 'n' || !cstr_to_u64(optarg, PROCESS_BATCH_MAX, &limit))
-			return cli_fail(-EINVAL, "process: usage: %s", cmd_process.usage);
+		if (o != 'n')
+			return EX_USAGE;	/* getopt said which option, in one line */
+		if (!cstr_to_u64(optarg, PROCESS_BATCH_MAX, &limit))
+			return cli_fail(-EINVAL, "process: --limit is a number from 0 to %d", PROCESS_BATCH_MAX);
 	}
+	if (optind < c->argc)
+		return cli_fail(-EINVAL, "process: unexpected argument '%s'", c->argv[optind]);
 	struct templates tpl;
 	char *err = NULL;
 	int r = templates_load(c->cfg.templates, &tpl, &err);

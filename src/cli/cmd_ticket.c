@@ -470,12 +470,22 @@ static int run(struct cli *c)
 	if (c->argc < 2)
 		return cli_fail(-EINVAL, "ticket: usage: %s", cmd_ticket.usage);
 	const char *sub = c->argv[1];
-	static const char *const subs[] = { "list", "show", "reply", "resolve", "reopen", "reject", "merge" };
-	bool known = false;
+	/* Each subcommand with the number of ticket numbers it takes (list
+	 * parses its own options). */
+	static const struct {
+		const char *name;
+		int args;
+	} subs[] = {
+		{ "list", -1 }, { "show", 1 }, { "reply", 1 }, { "resolve", 1 }, { "reopen", 1 }, { "reject", 1 }, { "merge", 2 },
+	};
+	int args = -2;
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		known |= !strcmp(sub, subs[i]);
-	if (!known)
-		return cli_fail(-EINVAL, "ticket: unknown subcommand '%s'; usage: %s", sub, cmd_ticket.usage);
+		if (!strcmp(sub, subs[i].name))
+			args = subs[i].args;
+	if (args == -2)
+		return cli_fail(-EINVAL, "ticket: unknown subcommand '%s' (try 'abusedesk ticket --help')", sub);
+	if (args >= 0 && c->argc > 2 + args)
+		return cli_fail(-EINVAL, "ticket %s: unexpected argument '%s'", sub, c->argv[2 + args]);
 	struct store *s;
 	int r = cli_open_store(c, &s);
 	if (r < 0)

@@ -130,6 +130,14 @@ static char *part_text(GMimeTextPart *tp, uint32_t *defects)
 	return t;
 }
 
+static bool has_text(const char *t)
+{
+	for (; *t; t++)
+		if (!char_is_space((unsigned char)*t))
+			return true;
+	return false;
+}
+
 static void walk(GMimeObject *obj, int depth, struct body_walk *w)
 {
 	if (!obj || w->parts >= MAIL_PARTS_MAX)
@@ -153,11 +161,13 @@ static void walk(GMimeObject *obj, int depth, struct body_walk *w)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	if (g_mime_content_type_is_type(ct, "text", "plain") && !w->have_plain) {
 		char *t = part_text(GMIME_TEXT_PART(obj), w->defects);
-		if (t) {
+		/* An empty plain part (clients send one beside the HTML they
+		 * meant) is no text: keep looking, so the HTML is read. */
+		if (t && has_text(t)) {
 			append_capped(w, t);
 			w->have_plain = true;
-			g_free(t);
 		}
+		g_free(t);
 	} else if (g_mime_content_type_is_type(ct, "text", "html") && !w->html) {
 		w->html = part_text(GMIME_TEXT_PART(obj), w->defects);
 	}
@@ -177,12 +187,40 @@ static char *header(GMimeObject *obj, const char *name)
 	return copy_header(g_mime_object_get_header(obj, name));
 }
 
-int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
+/* Headers every real message has at least one of; a "header block" with
+ * none of them is text someone piped in whose first line had a colon. */
+static bool has_mail_header(GMimeHeaderList *hl)
 {
-	mail_init();
+	static const char *const names[] = {
+		"From", "Sender", "Date", "Subject", "Message-ID", "To", "Cc", "Received", "Return-Path",
+		"Reply-To", "MIME-Version", "Content-Type", "In-Reply-To", "References",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (g_mime_header_list_contains(hl, names[i]))
+			return true;
+	return false;
+}
+
+/* Whether raw has anything but white space after its header block: text
+ * GMime could not turn into a body (broken MIME, bad encodings) is then
+ * shown raw rather than lost from the analyst's view. */
+static bool raw_has_body(const char *raw, size_t len)
+{
+	struct str s = str_make(raw, len), line;
+	while (str_take_line(&s, &line))
+		if (line.len == 0)
+			break;
+	for (size_t i = 0; i < s.len; i++)
+		if (!char_is_space((unsigned char)s.p[i]))
+			return true;
+	return false;
+}
+
+static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mail_parsed *ret)
+{
 	struct mail_parsed m;
 	memset(&m, 0, sizeof(m));
-	scan_raw(raw, len, &m.defects);
+	m.defects = defects;
 
 	GMimeParserOptions *opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -198,7 +236,7 @@ int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
 
 	GMimeObject *obj = msg ? GMIME_OBJECT(msg) : NULL;
 	GMimeHeaderList *hl = obj ? g_mime_object_get_header_list(obj) : NULL;
-	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0) {
+	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0 || !has_mail_header(hl)) {
 		if (msg)
 			g_object_unref(msg);
 		g_mime_parser_options_free(opts);
@@ -277,14 +315,42 @@ int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
 		m.defects |= DEFECT_HTML_ONLY;
 	}
 	g_free((char *)w.html);
-	if (w.text.len == 0 && !w.have_plain)
-		m.defects |= DEFECT_NO_BODY;
-	m.body_text = buf_steal(&w.text);
+	if (w.text.len == 0 && raw_has_body(raw, len)) {
+		buf_free(&w.text);
+		unparsable(raw, len, &m);
+	} else {
+		if (w.text.len == 0)
+			m.defects |= DEFECT_NO_BODY;
+		m.body_text = buf_steal(&w.text);
+	}
 
 	g_object_unref(msg);
 	g_mime_parser_options_free(opts);
 	*ret = m;
 	return 0;
+}
+
+int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
+{
+	mail_init();
+	uint32_t defects = 0;
+	scan_raw(raw, len, &defects);
+	if (!(defects & DEFECT_NUL_BYTES))
+		return parse_bytes(raw, len, defects, ret);
+	/* GMime's strings end at a NUL, and so would the report's text. The
+	 * parser reads a copy with each NUL shown as U+FFFD; the stored raw
+	 * message keeps the bytes as they came. */
+	struct buf b;
+	buf_init(&b, len * 3 + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i])
+			buf_append_char(&b, raw[i]);
+		else
+			buf_append_str(&b, "\xef\xbf\xbd");
+	}
+	int r = parse_bytes(buf_str(&b), b.len, defects, ret);
+	buf_free(&b);
+	return r;
 }
 
 void mail_parsed_clear(struct mail_parsed *m)

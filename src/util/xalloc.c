@@ -56,7 +56,9 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
-	n = strnlen(s, n);	/* at most n bytes: s may be shorter */
+	/* Like strndup(): n is a cap, not a length; callers cap strings
+	 * shorter than n (an error message at PIPELINE_ERROR_MAX). */
+	n = strnlen(s, n);
 	char *d = xmalloc(n + 1);
 	memcpy(d, s, n);
 	d[n] = '\0';

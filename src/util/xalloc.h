@@ -16,6 +16,7 @@ void *xrealloc(void *p, size_t n);
  * least `need`; doubles to keep appends amortised O(1). */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s);
+/* At most n bytes of s, stopping at its NUL (as strndup). */
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,108 @@
+#!/bin/bash
+# The Postfix pipe transport exactly as etc/postfix/ gives it, on a real
+# Postfix started here (own config and queue in a temp dir, loopback
+# port): a report sent by SMTP is stored with its envelope; a bounce's
+# null sender arrives as "<>"; while the store is unusable `deliver` says
+# 75 and Postfix keeps the message, and delivers it once the store is back.
+# Needs root (Postfix's master runs as root); skipped (77) otherwise.
+. "$(dirname "$0")/lib.sh" "$@"
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root to start Postfix"; exit 77; }
+command -v postfix >/dev/null && command -v swaks >/dev/null || { echo "skip: postfix or swaks missing"; exit 77; }
+PF=$WORK/postfix
+mkdir -p "$PF/etc" "$PF/queue" "$PF/data" "$WORK/store"
+chown postfix "$PF/data"
+chmod 777 "$WORK/store"	# the transport runs deliver as nobody
+STORE=$WORK/store/desk.db
+PORT=$(free_port)
+stop_postfix() { postfix -c "$PF/etc" stop >/dev/null 2>&1 || true; sleep 0.5; }
+trap 'stop_postfix; cleanup' EXIT
+
+# main.cf: a private instance, then the lines of etc/postfix/main.cf.
+cat > "$PF/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.csirt.example
+mydomain = csirt.example
+mydestination = csirt.example
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+alias_maps =
+alias_database =
+relayhost = [127.0.0.1]:9
+maillog_file_prefixes = $PF
+maillog_file = $PF/maillog
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 1s
+CF
+grep -v '^#' "$SRC_DIR/etc/postfix/main.cf" | sed "s|hash:/etc/postfix/transport|texthash:$PF/etc/transport|" >> "$PF/etc/main.cf"
+grep -v '^#' "$SRC_DIR/etc/postfix/transport" > "$PF/etc/transport"
+# master.cf: the services a minimal Postfix needs, then etc/postfix/master.cf
+# with this test's binary, store and user.
+cat > "$PF/etc/master.cf" <<CF
+127.0.0.1:$PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+grep -v '^#' "$SRC_DIR/etc/postfix/master.cf" \
+  | sed -e 's/user=abusedesk/user=nobody/' \
+        -e "s|/usr/local/bin/abusedesk --config /etc/abusedesk/abusedesk.conf|$AD --db $STORE|" >> "$PF/etc/master.cf"
+# ASan's leak checker cannot run under pipe(8)'s reduced privileges.
+postconf -c "$PF/etc" -e "import_environment = MAIL_CONFIG MAIL_DEBUG TZ LANG ASAN_OPTIONS=detect_leaks=0"
+
+"$AD" --db "$STORE" init >/dev/null 2>&1
+chmod 666 "$STORE"
+postfix -c "$PF/etc" start >/dev/null 2>&1 || { cat "$PF/maillog" 2>/dev/null; echo "cannot start Postfix" >&2; exit 1; }
+for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+stored() { sqlite3 -cmd ".timeout 10000" "$STORE" "SELECT count(*) FROM message WHERE direction = 'in' AND $1"; }
+wait_stored() { for i in $(seq 100); do [ "$(stored "$1")" -ge 1 ] && return 0; sleep 0.2; done; return 1; }
+send() { swaks --server "127.0.0.1:$PORT" --to "$1" --from "$2" --header "Subject: $3" --body "$4" >/dev/null 2>&1; }
+
+check "SMTP accepts a report" send irt@csirt.example reporter@example.org "pipe report" "scan from 192.0.2.1"
+check "the pipe stored it" wait_stored "env_from = 'reporter@example.org' AND env_to = 'irt@csirt.example'"
+check "with Delivered-To: (flag D)" test "$(stored "instr(CAST(raw AS TEXT), 'Delivered-To: irt@csirt.example') > 0")" -ge 1
+check "with Return-Path: (flag R)" test "$(stored "instr(CAST(raw AS TEXT), 'Return-Path: <reporter@example.org>') > 0")" -ge 1
+check "a bounce is accepted" send abuse@csirt.example '<>' "Undelivered Mail" "bounce text"
+check "the null sender is stored as <>" wait_stored "env_from = '<>' AND env_to = 'abuse@csirt.example'"
+
+# The store becomes unusable: deliver exits 75, Postfix keeps the message.
+chmod 444 "$STORE"; mv "$WORK/store" "$WORK/store.away"; mkdir "$WORK/store"; chmod 555 "$WORK/store"
+: > "$WORK/store/desk.db"	# a file nobody (the transport's user) cannot write
+chmod 444 "$WORK/store/desk.db"
+check "a report while the store is down is accepted by SMTP" send irt@csirt.example late@example.org "late report" "while down"
+deferred=
+for i in $(seq 100); do grep -q 'status=deferred' "$PF/maillog" 2>/dev/null && { deferred=1; break; }; sleep 0.2; done
+check "Postfix deferred it (deliver exited 75)" test -n "$deferred"
+check "the deferral names the store" grep -q 'status=deferred.*cannot open the store\|status=deferred.*store' "$PF/maillog"
+queued=$(postqueue -c "$PF/etc" -j 2>/dev/null | grep -c '"late@example.org"' || true)
+check "the message waits in Postfix's queue" test "$queued" -ge 1
+# The store is back: the next queue run delivers it.
+rm -rf "$WORK/store"; mv "$WORK/store.away" "$WORK/store"; chmod 666 "$STORE"
+postqueue -c "$PF/etc" -f
+check "delivered after the store came back" wait_stored "env_from = 'late@example.org'"
+n=$(stored "env_from = 'late@example.org'")
+check "stored once ($n)" test "$n" -eq 1
+finish
