@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "evidence/logfmt/user.h"
 #include "intake/lmtp_server.h"
 #include "mail/mail.h"
 #include "outbox/flush.h"
@@ -52,6 +53,7 @@ struct generation {
 	int refs;
 	struct config cfg;
 	struct templates tpl;
+	struct logfmt_user *user_formats;	/* evidence.log_formats_file; may be NULL */
 };
 
 struct serve {
@@ -86,6 +88,7 @@ static void gen_put(struct serve *sv, struct generation *g)
 	if (is_last) {
 		config_free(&g->cfg);
 		templates_free(&g->tpl);
+		logfmt_user_free(g->user_formats);
 		free(g);
 	}
 }
@@ -103,6 +106,18 @@ static int gen_load(struct serve *sv, struct generation **ret, char **ret_error)
 		config_free(&g->cfg);
 		free(g);
 		return r;
+	}
+	if (*g->cfg.evidence_log_formats_file) {
+		char *why = NULL;
+		r = logfmt_user_load(g->cfg.evidence_log_formats_file, &g->user_formats, &why);
+		if (r < 0) {
+			*ret_error = xasprintf("evidence.log_formats_file: %s", why ? why : "?");
+			free(why);
+			templates_free(&g->tpl);
+			config_free(&g->cfg);
+			free(g);
+			return r;
+		}
 	}
 	g->refs = 1;
 	*ret = g;
@@ -157,19 +172,23 @@ static void *worker_main(void *arg)
 	 * the sender's claim fsyncs before any acknowledgment leaves. */
 	if (store_relax_durability(s) < 0)
 		log_warn("worker: cannot relax durability (%s); processing will be slower", store_errmsg(s));
-	/* The routing index lives across messages: the pipeline reloads it
-	 * only when an import changed the data (loading it per message cost
-	 * megabytes each, never freed). */
-	struct routing_index *routing = NULL;
+	/* One pipeline per worker, so what it loads for itself (the routing
+	 * index) lasts; the configuration comes from the generation of the
+	 * moment. */
+	struct pipeline p = { .store = s };
 	while (!stopping(sv)) {
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->work_seq;
 		pthread_mutex_unlock(&sv->lock);
 		g = gen_get(sv);
-		struct pipeline p = { .store = s, .cfg = &g->cfg, .templates = &g->tpl, .routing = routing };
+		p.cfg = &g->cfg;
+		p.templates = &g->tpl;
+		p.user_formats = g->user_formats;
 		struct pipeline_result res;
 		r = pipeline_process_next(&p, cli_now(), &res);
-		routing = p.routing;
+		p.cfg = NULL;
+		p.templates = NULL;
+		p.user_formats = NULL;
 		gen_put(sv, g);
 		if (r == -ENOENT) {
 			pipeline_result_clear(&res);
@@ -192,8 +211,7 @@ static void *worker_main(void *arg)
 			bump(sv, &sv->mail, &sv->mail_seq);
 		pipeline_result_clear(&res);
 	}
-	struct pipeline last = { .routing = routing };
-	pipeline_release(&last);
+	pipeline_release(&p);
 	store_close(s);
 	return NULL;
 }
@@ -395,12 +413,15 @@ static void reload(struct serve *sv)
 				 strcmp(old->cfg.db, g->cfg.db) ||
 				 old->cfg.process_workers != g->cfg.process_workers ||
 				 old->cfg.connections_max != g->cfg.connections_max;
+	bool is_syslog_new = g->cfg.log_syslog && !old->cfg.log_syslog;
 	sv->gen = g;
 	pthread_mutex_unlock(&sv->lock);
 	gen_put(sv, old);
 	enum log_level level;
 	if (log_level_from_string(g->cfg.log_level, &level) == 0)
 		log_set_level(level);
+	if (is_syslog_new)
+		log_open_syslog("abusedesk");	/* turning it off needs a restart */
 	log_info("serve: configuration and templates reloaded%s",
 		 is_restart_needed ? "; listen addresses, the database and thread counts change only on restart" : "");
 	bump(sv, &sv->work, &sv->work_seq);

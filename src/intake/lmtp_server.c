@@ -28,6 +28,7 @@
 
 #define LMTP_SERVER_FEED_MAX 4096	/* bytes fed to the protocol between sends */
 #define LMTP_SERVER_REPLY_MAX (256 * 1024)	/* replies to one slice (a 4 KiB slice of LHLOs makes ~64 KiB) */
+#define LMTP_SERVER_STOP_GRACE_MS 10000	/* a silent client mid-transaction, once stopping */
 #define POLL_TICK_MS 500	/* how often an idle session looks at the stop flag */
 
 struct commit_req {
@@ -343,7 +344,12 @@ static void session_run(struct lmtp_server *srv, int fd)
 		if (pr < 0 && errno != EINTR)
 			break;
 		if (pr <= 0) {
-			if (now_ms() - last >= (int64_t)timeout * 1000) {
+			/* Stopping waits for a transaction under way, but not for a
+			 * client that went quiet in the middle of one. */
+			int64_t limit = (int64_t)timeout * 1000;
+			if (is_stopping(srv) && limit > LMTP_SERVER_STOP_GRACE_MS)
+				limit = LMTP_SERVER_STOP_GRACE_MS;
+			if (now_ms() - last >= limit) {
 				lmtp_session_goodbye(ls, true, &out);
 				send_all(fd, &out);
 				event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_TIMEOUT });

@@ -15,7 +15,9 @@
  *
  * Stopping (lmtp_server_stop): no new connections; sessions between
  * transactions hear 421 4.3.2 and are closed; a transaction under way is
- * finished (committed and answered) first. lmtp_server_free() waits for
+ * finished (committed and answered) first, unless its client stays silent
+ * for 10 s (LMTP_SERVER_STOP_GRACE_MS): then it hears 421 and nothing of
+ * it is stored. lmtp_server_free() waits for
  * all of that.
  *
  * This is library code: it does not log. It reports what happened through

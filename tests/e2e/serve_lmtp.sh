@@ -83,7 +83,27 @@ CASE
 $client case "$tmp/any.case" 127.0.0.1 "$port" || fail "after SIGHUP a stranger's address is still refused"
 echo "ok: SIGHUP reloaded the config"
 
+# SIGTERM with a client silent in the middle of DATA: serve waits for it a
+# while (lmtp.timeout_seconds, here 2 s; at most LMTP_SERVER_STOP_GRACE_MS
+# once stopping), then drops it; nothing of its message is stored.
+cat >"$tmp/stall.case" <<CASE
+> LHLO client.example
+> MAIL FROM:<reporter@example.org>
+> RCPT TO:<irt@csirt.example>
+> DATA
+< 250 250 250 354
+> X-Case: stalled
+! wait 30
+CASE
+$client case "$tmp/stall.case" 127.0.0.1 "$port" >/dev/null 2>&1 &
+pids="$pids $!"
+sleep 1
+start=$(date +%s)
 stop_serve || fail "SIGTERM"
+took=$(( $(date +%s) - start ))
+[ "$took" -le 15 ] || fail "serve took ${took}s to stop with a stalled client, want about 10"
+[ "$(count stalled)" = 0 ] || fail "the stalled message was stored"
+echo "ok: a client stalled mid-DATA is dropped ${took}s after SIGTERM, nothing stored"
 [ ! -e "$sock" ] || fail "the unix socket is left behind after stop"
 grep -q "serve: stopped" "$serve_log" || fail "no 'stopped' in the log"
 echo "ok: SIGTERM -> exit 0"
