@@ -42,6 +42,11 @@ static const struct copy_table {
 	{ "rpsl_handle", "kind, handle", NULL, false, false, 1000 },
 	{ "data_version", "name", NULL, false, true, 100 },
 	{ "incident_link", "incident, report, source", NULL, false, false, 1000 },
+	/* Analysts come along with their passwords and API tokens; sessions
+	 * too, so nobody is logged out by a move. */
+	{ "desk_user", "id", NULL, true, false, 500 },
+	{ "desk_session", "token_hash", NULL, false, false, 1000 },
+	{ "desk_token", "token_hash", NULL, false, false, 1000 },
 };
 #define N_COPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 #define COPY_KEYS_MAX 4

@@ -204,6 +204,11 @@ static void same_ticket(int64_t number)
 Test(store_copy, round_trip_counts_and_fields)
 {
 	fill(src, 40);
+	/* An analyst with an API token and a session moves with the desk. */
+	int64_t uid = 0;
+	cr_assert_eq(store_user_add(src, "analyst", USER_ANALYST, "$argon2id$stand-in-hash", 1000, &uid), 0);
+	cr_assert_eq(store_token_add(src, "tokenhash", uid, "script", 1000), 0);
+	cr_assert_eq(store_session_add(src, "sessionhash", uid, "csrf", 1000, 4102444800), 0);
 	struct store_copy_count counts[STORE_COPY_TABLES_MAX];
 	size_t n = 0;
 	int r = store_copy(src, dst, counts, &n);
@@ -213,7 +218,8 @@ Test(store_copy, round_trip_counts_and_fields)
 		int64_t rows;
 	} want[] = { { "ticket", 34 },	 { "message", 75 },	  { "outbox", 34 },	  { "audit", 34 },
 		     { "evidence", 34 }, { "evidence_check", 102 }, { "org", 2 },	  { "org_range", 3 },
-		     { "net_contact", 2 }, { "rpsl_handle", 2 },	  { "data_version", 1 }, { "incident_link", 3 } };
+		     { "net_contact", 2 }, { "rpsl_handle", 2 },	  { "data_version", 1 }, { "incident_link", 3 },
+		     { "desk_user", 1 }, { "desk_session", 1 }, { "desk_token", 1 } };
 	cr_assert_eq(n, sizeof(want) / sizeof(want[0]), "tables: got %zu", n);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_str_eq(counts[i].table, want[i].table);
