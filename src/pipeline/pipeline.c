@@ -255,7 +255,7 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 
 	int r = store_begin(p->store);
 	if (r < 0)
-		goto out;
+		goto fail;	/* the store is down: say so, the message is retried */
 	int64_t ticket = 0;
 	enum thread_how how = THREAD_NONE;
 	r = thread_find(p->store, p->cfg, &m, &ticket, &how);
@@ -387,7 +387,7 @@ int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_resul
 	} else {
 		r = process_claimed(p, &msg, now, ret);
 		if (r < 0) {
-			char *err = xstrndup(ret->error, PIPELINE_ERROR_MAX);
+			char *err = xstrndup(ret->error ? ret->error : strerror(-r), PIPELINE_ERROR_MAX);
 			store_inbound_release(p->store, msg.id, err, now + RETRY_DELAY_SECONDS * msg.attempts);
 			free(err);
 		}
