@@ -153,21 +153,30 @@ static void bump(struct serve *sv, pthread_cond_t *cond, uint64_t *seq)
 	pthread_mutex_unlock(&sv->lock);
 }
 
-/* ---- workers: queued messages -> tickets ---- */
-
-static void *worker_main(void *arg)
+/* Each thread has its own store connection (store.h: one per thread). */
+static struct store *open_thread_store(struct serve *sv, const char *who, const char *what)
 {
-	struct serve *sv = arg;
 	struct store *s = NULL;
 	char *err = NULL;
 	struct generation *g = gen_get(sv);
 	int r = store_open(g->cfg.db, &s, &err);
 	gen_put(sv, g);
 	if (r < 0) {
-		log_err("worker: cannot open the store: %s; this worker stops", err ? err : "?");
+		log_err("%s: cannot open the store: %s; this %s stops", who, err ? err : "?", what);
 		free(err);
 		return NULL;
 	}
+	return s;
+}
+
+/* ---- workers: queued messages -> tickets ---- */
+
+static void *worker_main(void *arg)
+{
+	struct serve *sv = arg;
+	struct store *s = open_thread_store(sv, "worker", "worker");
+	if (!s)
+		return NULL;
 	/* Processing is redone after a power loss from the durable raw bytes;
 	 * the sender's claim fsyncs before any acknowledgment leaves. */
 	if (store_relax_durability(s) < 0)
@@ -180,12 +189,12 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->work_seq;
 		pthread_mutex_unlock(&sv->lock);
-		g = gen_get(sv);
+		struct generation *g = gen_get(sv);
 		p.cfg = &g->cfg;
 		p.templates = &g->tpl;
 		p.user_formats = g->user_formats;
 		struct pipeline_result res;
-		r = pipeline_process_next(&p, cli_now(), &res);
+		int r = pipeline_process_next(&p, cli_now(), &res);
 		p.cfg = NULL;
 		p.templates = NULL;
 		p.user_formats = NULL;
@@ -221,23 +230,16 @@ static void *worker_main(void *arg)
 static void *sender_main(void *arg)
 {
 	struct serve *sv = arg;
-	struct store *s = NULL;
-	char *err = NULL;
-	struct generation *g = gen_get(sv);
-	int r = store_open(g->cfg.db, &s, &err);
-	gen_put(sv, g);
-	if (r < 0) {
-		log_err("outbox: cannot open the store: %s; this sender stops", err ? err : "?");
-		free(err);
+	struct store *s = open_thread_store(sv, "outbox", "sender");
+	if (!s)
 		return NULL;
-	}
 	while (!stopping(sv)) {
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->mail_seq;
 		pthread_mutex_unlock(&sv->lock);
 		struct flush_stats st = { 0 };
-		g = gen_get(sv);
-		r = flush_run_some(s, &g->cfg, cli_now(), SERVE_SEND_BATCH, cli_outbox_report, NULL, &st);
+		struct generation *g = gen_get(sv);
+		int r = flush_run_some(s, &g->cfg, cli_now(), SERVE_SEND_BATCH, cli_outbox_report, NULL, &st);
 		gen_put(sv, g);
 		if (r < 0)
 			log_warn("outbox: cannot read the outbox: %s; will retry in %d s", store_errmsg(s),

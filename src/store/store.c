@@ -1196,22 +1196,39 @@ int store_ticket_query(struct store *s, const struct ticket_query *q, struct tic
 	return 0;
 }
 
-int store_ticket_counts(struct store *s, int64_t ret[TICKET_STATUS_COUNT])
+/* Runs "SELECT name, count(*) ... GROUP BY name" and files each count
+ * under the enum value its name has in `names` (n entries); names not in
+ * the table are ignored, missing ones count 0. */
+static int counts_by_name(struct store *s, const char *sql, const char *(*name_of)(unsigned), int64_t *ret, unsigned n)
 {
-	static const char sql[] = "SELECT status, count(*) FROM ticket WHERE merged_into IS NULL GROUP BY status";
 	struct db_res *res = NULL;
 	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < TICKET_STATUS_COUNT; i++)
+	for (unsigned i = 0; i < n; i++)
 		ret[i] = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		enum ticket_status st;
-		if (ticket_status_from_name(db_res_text(res, i, 0), &st) == 0)
-			ret[st] = db_res_int(res, i, 1);
-	}
+	for (size_t row = 0; row < res->rows; row++)
+		for (unsigned i = 0; i < n; i++)
+			if (!strcmp(db_res_text(res, row, 0), name_of(i)))
+				ret[i] = db_res_int(res, row, 1);
 	db_res_free(res);
 	return 0;
+}
+
+static const char *ticket_status_at(unsigned i)
+{
+	return ticket_status_name((enum ticket_status)i);
+}
+
+static const char *outbox_state_at(unsigned i)
+{
+	return outbox_state_name((enum outbox_state)i);
+}
+
+int store_ticket_counts(struct store *s, int64_t ret[TICKET_STATUS_COUNT])
+{
+	static const char sql[] = "SELECT status, count(*) FROM ticket WHERE merged_into IS NULL GROUP BY status";
+	return counts_by_name(s, sql, ticket_status_at, ret, TICKET_STATUS_COUNT);
 }
 
 int store_ticket_set_classification(struct store *s, int64_t number, const char *classification, int64_t now)
@@ -1223,19 +1240,7 @@ int store_ticket_set_classification(struct store *s, int64_t number, const char 
 int store_outbox_counts(struct store *s, int64_t ret[OUTBOX_STATE_COUNT])
 {
 	static const char sql[] = "SELECT state, count(*) FROM outbox GROUP BY state";
-	struct db_res *res = NULL;
-	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
-	if (r < 0)
-		return r;
-	for (int i = 0; i < OUTBOX_STATE_COUNT; i++)
-		ret[i] = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		enum outbox_state st;
-		if (outbox_state_from_name(db_res_text(res, i, 0), &st) == 0)
-			ret[st] = db_res_int(res, i, 1);
-	}
-	db_res_free(res);
-	return 0;
+	return counts_by_name(s, sql, outbox_state_at, ret, OUTBOX_STATE_COUNT);
 }
 
 int store_outbox_get(struct store *s, int64_t id, struct outbox_item *ret)
