@@ -67,6 +67,7 @@ static const struct config_key keys[] = {
 	K("routing", "enabled", CONFIG_BOOL, routing_enabled, "true", 0, 1, "route each new report: incidents and notifications for its sources"),
 	K("routing", "renotify_seconds", CONFIG_INT, routing_renotify_seconds, "604800", 0, 365 * 86400, "a source notified this recently is linked to its incident without a new notification"),
 	K("routing", "notify_external_auto", CONFIG_BOOL, routing_notify_external_auto, "false", 0, 1, "send notifications to external networks without an analyst's approval"),
+	K("routing", "xarf", CONFIG_BOOL, routing_xarf, "false", 0, 1, "notifications to external networks carry an X-ARF v0.2 report, one message per source (per destination: policy lines in the contacts overrides file)"),
 	K("routing", "copy_ack", CONFIG_BOOL, routing_copy_ack, "true", 0, 1, "copy the acknowledgment to the reporter's organisation's security contact"),
 	K("routing", "misdirected_kinds", CONFIG_STR, routing_misdirected_kinds, "spam", 0, 0, "kinds of abuse that a constituency user should take to local IT support when the source is outside"),
 	K("scan", "window_seconds", CONFIG_INT, scan_window_seconds, "86400", 60, 30 * 86400, "a source's activity is summed over this long (docs/SCANS.md)"),

@@ -65,6 +65,7 @@ struct config {
 	bool routing_enabled;
 	int64_t routing_renotify_seconds;
 	bool routing_notify_external_auto;
+	bool routing_xarf;
 	bool routing_copy_ack;
 	char *routing_misdirected_kinds;
 	/* [scan] */

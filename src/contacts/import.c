@@ -17,6 +17,8 @@
 
 #define READ_CHUNK (256 * 1024)
 #define NETNAME_MAX 80
+#define OVERRIDES_WORDS_MAX 16		/* words on one overrides line */
+#define OVERRIDES_KINDS_MAX 4096	/* bytes of one auto= list */
 
 struct import {
 	struct store *s;
@@ -191,6 +193,153 @@ int contacts_import_rpsl(struct store *s, const char *const *files, size_t n, st
 	return r;
 }
 
+/* An overrides line's trailing option: "xarf", "plain", "held",
+ * "auto=KIND,KIND" or "auto=*" into p (the kinds into kinds). */
+static bool take_option(struct str w, struct net_policy *p, struct buf *kinds)
+{
+	if (str_eq_cstr_nocase(w, "xarf") || str_eq_cstr_nocase(w, "plain")) {
+		p->xarf = str_eq_cstr_nocase(w, "xarf");
+		return true;
+	}
+	if (str_eq_cstr_nocase(w, "held")) {
+		p->has_auto = true;
+		return true;
+	}
+	struct str list = w, item;
+	if (!str_take_lit_nocase(&list, "auto=") || !list.len)
+		return false;
+	p->has_auto = true;
+	for (bool more = true; more;) {
+		more = str_split(&list, ',', &item);
+		if (!item.len)
+			return false;
+		bool is_kind = item.len == 1 && item.p[0] == '*';
+		for (size_t i = 0; !is_kind && i < item.len; i++)
+			if (!char_is_alnum((unsigned char)item.p[i]) && !strchr("-/_", item.p[i]))
+				return false;
+		buf_printf(kinds, "%s", kinds->len ? ", " : "");
+		for (size_t i = 0; i < item.len; i++)
+			buf_append_char(kinds, (char)char_lower((unsigned char)item.p[i]));
+	}
+	return true;
+}
+
+static bool is_option(struct str w)
+{
+	return str_eq_cstr_nocase(w, "xarf") || str_eq_cstr_nocase(w, "plain") || str_eq_cstr_nocase(w, "held") ||
+	       str_starts_nocase(w, "auto=");
+}
+
+static int cmp_policy_mailbox(const void *a, const void *b)
+{
+	const struct net_policy *x = a, *y = b;
+	return strcmp(x->mailbox, y->mailbox);
+}
+
+/* One line: "RANGE MAILBOX [OPTION...]" (v) or "policy RANGE|MAILBOX
+ * OPTION..." (pv). Problems are reported; false when the line is refused. */
+static bool override_line(struct import *im, uint64_t lineno, struct str line, struct net_contact *ret_c,
+			  bool *ret_has_c, struct net_policy *ret_p, bool *ret_has_p)
+{
+	struct str w[OVERRIDES_WORDS_MAX], rest = line;
+	size_t n = 0;
+	while (rest.len) {
+		size_t k = 0;
+		while (k < rest.len && char_is_space((unsigned char)rest.p[k]))
+			k++;
+		rest = str_make(rest.p + k, rest.len - k);
+		if (!rest.len)
+			break;
+		if (n == OVERRIDES_WORDS_MAX) {
+			problem(im, lineno, "more than %d words", OVERRIDES_WORDS_MAX);
+			return false;
+		}
+		k = 0;
+		while (k < rest.len && !char_is_space((unsigned char)rest.p[k]))
+			k++;
+		w[n++] = str_make(rest.p, k);
+		rest = str_make(rest.p + k, rest.len - k);
+	}
+	bool is_policy = n && str_eq_cstr_nocase(w[0], "policy");
+	size_t first = is_policy, end = n;
+	while (end > first && is_option(w[end - 1]))
+		end--;
+	struct net_policy p = { .xarf = -1 };
+	struct buf kinds;
+	buf_init(&kinds, OVERRIDES_KINDS_MAX);
+	bool ok = true;
+	for (size_t i = end; ok && i < n; i++)
+		if (!take_option(w[i], &p, &kinds)) {
+			char *t = escape_dup(w[i], ESCAPE_QUOTE_MAX);
+			problem(im, lineno, "'%s' is not an option (xarf, plain, held, auto=KIND,...)", t);
+			free(t);
+			ok = false;
+		}
+	if (ok && is_policy && end == n) {
+		problem(im, lineno, "a policy needs an option (xarf, plain, held, auto=KIND,...)");
+		ok = false;
+	}
+	/* What the line is about: a mailbox, a range, or a range then a mailbox. */
+	struct str mb = { 0 }, range = { 0 };
+	if (ok && end > first) {
+		/* An override's last word is its mailbox; a policy's target is a
+		 * mailbox when it looks like one. */
+		struct str last = w[end - 1];
+		if (!is_policy || memchr(last.p, '@', last.len)) {
+			mb = last;
+			end--;
+		}
+		if (end > first)
+			range = str_make(w[first].p, (size_t)(w[end - 1].p + w[end - 1].len - w[first].p));
+	}
+	struct net_contact c = { .is_override = true };
+	bool has_range = range.len && ip_range_parse(range, &c.first, &c.last);
+	if (ok && !is_policy && mb.len && !memchr(mb.p, '@', mb.len) && range.len &&
+	    memchr(range.p, '@', range.len)) {
+		char *t = escape_dup(mb, ESCAPE_QUOTE_MAX);	/* "RANGE MAILBOX xarff" */
+		problem(im, lineno, "'%s' is not an option (xarf, plain, held, auto=KIND,...)", t);
+		free(t);
+		ok = false;
+	} else if (ok && (is_policy ? (range.len && mb.len) || (!range.len && !mb.len) : !range.len || !mb.len)) {
+		char *t = escape_dup(line, ESCAPE_QUOTE_MAX);
+		problem(im, lineno, "expected 'RANGE MAILBOX [OPTION...]' or 'policy RANGE|MAILBOX OPTION...', got '%s'", t);
+		free(t);
+		ok = false;
+	} else if (ok && range.len && !has_range) {
+		char *t = escape_dup(range, ESCAPE_QUOTE_MAX);
+		problem(im, lineno, "'%s' is not an address range", t);
+		free(t);
+		ok = false;
+	} else if (ok && mb.len && !mailbox_is_valid(mb)) {
+		char *t = escape_dup(mb, ESCAPE_QUOTE_MAX);
+		problem(im, lineno, "'%s' is not a mail address", t);
+		free(t);
+		ok = false;
+	}
+	*ret_has_c = ok && !is_policy;
+	*ret_has_p = ok && (p.xarf >= 0 || p.has_auto);
+	if (*ret_has_c) {
+		c.mailbox = str_dup(mb);
+		c.origin = xasprintf("override %s:%llu", im->file, (unsigned long long)lineno);
+		*ret_c = c;
+	}
+	if (*ret_has_p) {
+		if (has_range) {
+			p.first = c.first;
+			p.last = c.last;
+			p.mailbox = xstrdup("");
+		} else {
+			p.mailbox = lower_dup(mb);
+		}
+		p.notify_auto = xstrdup(buf_str(&kinds));
+		p.origin = xasprintf("overrides %s:%llu", im->file, (unsigned long long)lineno);
+		p.id = (int64_t)lineno;	/* until stored: for the duplicate check */
+		*ret_p = p;
+	}
+	buf_free(&kinds);
+	return ok;
+}
+
 int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, struct buf *errors)
 {
 	struct buf text;
@@ -204,7 +353,8 @@ int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, 
 	struct contacts_stats st = { 0 };
 	struct import im = { .s = s, .st = &st, .errors = errors, .file = file };
 	struct net_contact *v = NULL;
-	size_t n = 0, cap = 0;
+	struct net_policy *pv = NULL;
+	size_t n = 0, cap = 0, n_p = 0, pcap = 0;
 	struct str all = str_make(text.p ? text.p : "", text.len), line;
 	uint64_t lineno = 0;
 	while (str_take_line(&all, &line)) {
@@ -215,39 +365,48 @@ int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, 
 		line = str_trim(line);
 		if (!line.len)
 			continue;
-		/* The mailbox is the last word; the range is the rest ("a - b"). */
-		size_t sp = line.len;
-		while (sp > 0 && !char_is_space((unsigned char)line.p[sp - 1]))
-			sp--;
-		struct str range = str_trim(str_make(line.p, sp)), mb = str_make(line.p + sp, line.len - sp);
-		struct net_contact c = { .is_override = true };
-		if (!range.len || !ip_range_parse(range, &c.first, &c.last)) {
-			char *t = escape_dup(line, ESCAPE_QUOTE_MAX);
-			problem(&im, lineno, "expected 'RANGE MAILBOX', got '%s'", t);
-			free(t);
-			continue;
-		}
-		if (!mailbox_is_valid(mb)) {
-			char *t = escape_dup(mb, ESCAPE_QUOTE_MAX);
-			problem(&im, lineno, "'%s' is not a mail address", t);
-			free(t);
-			continue;
-		}
-		if (n >= CONTACTS_OVERRIDES_MAX) {
+		if (n + n_p >= CONTACTS_OVERRIDES_MAX) {
 			problem(&im, lineno, "more than %d overrides", CONTACTS_OVERRIDES_MAX);
 			break;
 		}
-		c.mailbox = str_dup(mb);
-		c.origin = xasprintf("override %s:%llu", file, (unsigned long long)lineno);
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n++] = c;
+		struct net_contact c;
+		struct net_policy p;
+		bool has_c, has_p;
+		if (!override_line(&im, lineno, line, &c, &has_c, &p, &has_p))
+			continue;
+		if (has_c) {
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			v[n++] = c;
+		}
+		if (has_p) {
+			pv = xgrow(pv, &pcap, n_p + 1, sizeof(*pv));
+			pv[n_p++] = p;
+		}
 	}
 	buf_free(&text);
+	/* A mailbox given two policies is a mistake, not "the last wins". */
+	struct net_policy *sorted = xcalloc(n_p + 1, sizeof(*sorted));
+	size_t n_mb = 0;
+	for (size_t i = 0; i < n_p; i++)
+		if (*pv[i].mailbox)
+			sorted[n_mb++] = pv[i];
+	qsort(sorted, n_mb, sizeof(*sorted), cmp_policy_mailbox);
+	for (size_t i = 1; i < n_mb; i++)
+		if (!strcmp(sorted[i].mailbox, sorted[i - 1].mailbox))
+			problem(&im, (uint64_t)(sorted[i].id > sorted[i - 1].id ? sorted[i].id : sorted[i - 1].id),
+				"policy for %s given twice (also at line %lld)", sorted[i].mailbox,
+				(long long)(sorted[i].id > sorted[i - 1].id ? sorted[i - 1].id : sorted[i].id));
+	free(sorted);
 	r = st.problems ? -EBADMSG : store_contact_clear(s, true);
+	if (r >= 0)
+		r = store_net_policy_clear(s);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = store_contact_add(s, &v[i]);
+	for (size_t i = 0; r >= 0 && i < n_p; i++)
+		r = store_net_policy_add(s, &pv[i]);
 	net_contact_array_free(v, n);
+	net_policy_array_free(pv, n_p);
 	if (r >= 0)
-		*ret_n = n;
+		*ret_n = n + n_p;
 	return r;
 }

@@ -19,6 +19,22 @@ static char *bracketed(const char *id)
 	return xasprintf("<%s>", id);
 }
 
+/* A text/plain part in UTF-8, 7bit when it can be (quoted-printable else);
+ * named parts are inline with a filename, as X-ARF's examples write them. */
+static GMimeTextPart *text_part(const char *text, const char *name)
+{
+	GMimeTextPart *p = g_mime_text_part_new_with_subtype("plain");
+	g_mime_text_part_set_text(p, text ? text : "");
+	g_mime_part_set_content_encoding(GMIME_PART(p),
+					 g_mime_part_get_best_content_encoding(GMIME_PART(p), GMIME_ENCODING_CONSTRAINT_7BIT));
+	if (name) {
+		g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "name", name);
+		g_mime_object_set_disposition(GMIME_OBJECT(p), GMIME_DISPOSITION_INLINE);
+		g_mime_part_set_filename(GMIME_PART(p), name);
+	}
+	return p;
+}
+
 int mail_compose(const struct mail_out *m, struct buf *out)
 {
 	mail_init();
@@ -62,11 +78,28 @@ int mail_compose(const struct mail_out *m, struct buf *out)
 		free(v);
 	}
 
-	GMimeTextPart *body = g_mime_text_part_new_with_subtype("plain");
-	g_mime_text_part_set_text(body, m->body ? m->body : "");
-	g_mime_part_set_content_encoding(GMIME_PART(body),
-					 g_mime_part_get_best_content_encoding(GMIME_PART(body), GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(body));
+	GMimeTextPart *body = text_part(m->body, NULL);
+	if (m->xarf_report) {
+		/* X-ARF v0.2: the marker header, and Auto-Submitted because the
+		 * desk composed it (RFC 3834 5: no automatic response to it). */
+		g_mime_object_set_header(obj, "X-ARF", "YES", NULL);
+		if (!m->auto_replied)
+			g_mime_object_set_header(obj, "Auto-Submitted", "auto-generated", NULL);
+		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(body));
+		GMimeTextPart *report = text_part(m->xarf_report, "report.txt");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(report));
+		g_object_unref(report);
+		if (m->xarf_evidence) {
+			GMimeTextPart *ev = text_part(m->xarf_evidence, "logfile.log");
+			g_mime_multipart_add(mixed, GMIME_OBJECT(ev));
+			g_object_unref(ev);
+		}
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+		g_object_unref(mixed);
+	} else {
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(body));
+	}
 	g_object_unref(body);
 
 	GMimeFormatOptions *fo = g_mime_format_options_new();

@@ -62,6 +62,13 @@ struct mail_out {
 	int64_t date;			/* epoch seconds */
 	bool auto_replied;		/* Auto-Submitted: auto-replied (RFC 3834) */
 	const char *ticket_tag;		/* X-Abusedesk-Ticket value, or NULL */
+	/* An X-ARF v0.2 report (http://www.x-arf.org/specification.html):
+	 * when xarf_report is set the message is multipart/mixed with
+	 * "X-ARF: YES" and "Auto-Submitted: auto-generated": the body (human
+	 * readable), the report (YAML, text/plain name="report.txt") and, when
+	 * xarf_evidence is set, the evidence (text/plain name="logfile.log"). */
+	const char *xarf_report;
+	const char *xarf_evidence;
 };
 
 /* Composes a complete message with LF line endings into out. Every header

@@ -37,6 +37,8 @@ int outbound_queue(struct store *s, const struct config *cfg, const struct outbo
 		.date = now,
 		.auto_replied = req->auto_replied,
 		.ticket_tag = tag,
+		.xarf_report = req->xarf_report,
+		.xarf_evidence = req->xarf_evidence,
 	};
 	struct buf raw;
 	buf_init(&raw, OUTBOUND_MESSAGE_MAX);

@@ -27,6 +27,8 @@ struct outbound_request {
 	const char *const *references;
 	size_t n_references;
 	bool auto_replied;		/* an automatic response (RFC 3834) */
+	const char *xarf_report;	/* an X-ARF part (mail.h struct mail_out), or NULL */
+	const char *xarf_evidence;
 };
 
 /* Our Message-ID domain: desk.hostname, else the report address's domain. */

@@ -191,7 +191,7 @@ static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m
 		return r;
 	struct route_source *src = xcalloc(ev->n_sources + 1, sizeof(*src));
 	for (size_t i = 0; i < ev->n_sources; i++)
-		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events };
+		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events, ev->sources[i].first };
 	const char **lines = xcalloc(ev->n_lines + 1, sizeof(char *));
 	for (size_t i = 0; i < ev->n_lines; i++)
 		lines[i] = ev->lines[i].text;
@@ -213,6 +213,7 @@ static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m
 		.lines = lines,
 		.n_lines = ev->n_lines,
 		.ack_body = ack_body,
+		.port = ev->n_ports ? ev->ports[0].port : 0,
 	};
 	struct route_ctx ctx = { p->store, p->cfg, p->templates, p->routing };
 	r = route_report(&ctx, &rep, now, &res->route);

@@ -8,6 +8,7 @@
 #include "mail/tag.h"
 #include "net/prefix_table.h"
 #include "pipeline/outbound.h"
+#include "pipeline/xarf.h"
 #include "util/buf.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
@@ -21,7 +22,8 @@ struct group {
 	char *label;		/* who, in words */
 	char *contacts;		/* ", "-separated recipients */
 	bool is_inside;
-	bool is_auto;
+	bool is_auto;		/* every source's policy sends it without approval */
+	bool is_xarf;		/* some source's policy asks for X-ARF: one message a source */
 	struct route_source *src;
 	char (*text)[IP_TEXT_MAX];
 	size_t n, cap, tcap;
@@ -110,34 +112,41 @@ static int render(const struct route_ctx *ctx, enum template_id id, const struct
 	return r;
 }
 
-static int queue(const struct route_ctx *ctx, int64_t ticket, enum outbox_purpose purpose, enum outbox_state state,
-		 const char *to, const char *subject, const char *body, bool is_auto_reply, int64_t now)
+static int queue(const struct route_ctx *ctx, const struct outbound_request *req, int64_t now)
+{
+	return outbound_queue(ctx->store, ctx->cfg, req, now, NULL);
+}
+
+static int queue_text(const struct route_ctx *ctx, int64_t ticket, enum outbox_purpose purpose, const char *to,
+		      const char *subject, const char *body, int64_t now)
 {
 	struct outbound_request req = {
 		.ticket = ticket,
 		.purpose = purpose,
-		.state = state,
+		.state = OUTBOX_QUEUED,
 		.to = to,
 		.subject = subject,
 		.body = body,
-		.auto_replied = is_auto_reply,
+		.auto_replied = true,
 	};
-	return outbound_queue(ctx->store, ctx->cfg, &req, now, NULL);
+	return queue(ctx, &req, now);
 }
 
-/* The evidence lines that name one of the group's sources: a party is
- * shown its own sources only, never another's. */
-static void sample_for(const struct route_report *rep, const struct group *g, struct buf *out)
+/* The evidence lines that name one of the sources picked from the group:
+ * a party is shown its own sources only, never another's. indent is put
+ * before each line ("  " in the text, "" in an X-ARF evidence part). */
+static void sample_for(const struct route_report *rep, const struct group *g, const bool *pick, const char *indent,
+		       struct buf *out)
 {
 	size_t shown = 0;
 	for (size_t i = 0; i < rep->n_lines && shown < ROUTE_SAMPLE_LINES_MAX; i++) {
 		const char *line = rep->lines[i];
 		bool names = false;
 		for (size_t k = 0; k < g->n && !names; k++)
-			names = strstr(line, g->text[k]) != NULL;
+			names = pick[k] && strstr(line, g->text[k]) != NULL;
 		if (!names)
 			continue;
-		buf_append_str(out, "  ");
+		buf_append_str(out, indent);
 		size_t len = strlen(line);
 		escape_append_text(out, str_make(line, len < ROUTE_LINE_SHOWN ? len : ROUTE_LINE_SHOWN));
 		buf_append_char(out, '\n');
@@ -176,35 +185,62 @@ static int open_incident(const struct route_ctx *ctx, const struct route_report 
 	return r;
 }
 
-static int notify(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g, int64_t incident,
-		  const bool *fresh, int64_t now, struct route_outcome *out)
+/* The X-ARF report about source i of the group (pipeline/xarf.h). */
+static int xarf_for(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g, size_t i,
+		    int64_t incident, bool has_evidence, int64_t now, struct buf *out)
 {
-	struct buf sources, sample, body;
+	char *id = xasprintf("%lld.%lld.%zu@%s", (long long)incident, (long long)rep->ticket, i, outbound_host(ctx->cfg));
+	struct xarf_report x = {
+		.reported_from = ctx->cfg->address,
+		.report_id = id,
+		.kind = rep->kind,
+		.source = &g->src[i].addr,
+		.date = g->src[i].first > 0 ? g->src[i].first : now,
+		.occurrences = g->src[i].events,
+		.port = rep->port,
+		.has_evidence = has_evidence,
+	};
+	int r = xarf_report_format(&x, out);
+	free(id);
+	return r;
+}
+
+/* One notification to each of the group's contacts about the sources
+ * picked (pick[i]): the text from notify.txt and, for X-ARF, the report
+ * and the evidence lines as parts of their own. */
+static int notify_one(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g,
+		      int64_t incident, const bool *pick, int64_t now, struct route_outcome *out)
+{
+	struct buf sources, sample, body, xarf, evidence;
 	buf_init(&sources, ROUTE_TEXT_MAX);
 	buf_init(&sample, ROUTE_TEXT_MAX);
 	buf_init(&body, ROUTE_TEXT_MAX);
-	size_t n_fresh = 0;
-	const char *first = NULL;
+	buf_init(&xarf, ROUTE_TEXT_MAX);
+	buf_init(&evidence, ROUTE_TEXT_MAX);
+	size_t n_pick = 0, first = 0;
 	for (size_t i = 0; i < g->n; i++) {
-		if (!fresh[i])
+		if (!pick[i])
 			continue;
-		if (!first)
-			first = g->text[i];
-		n_fresh++;
+		if (!n_pick++)
+			first = i;
 		if (g->src[i].events > 0)
 			buf_printf(&sources, "  %-40s %lld event(s) in this report\n", g->text[i], (long long)g->src[i].events);
 		else
 			buf_printf(&sources, "  %s\n", g->text[i]);
 	}
-	sample_for(rep, g, &sample);
+	sample_for(rep, g, pick, "  ", &sample);
 	int64_t reports = 0, events = 0;
 	int r = store_incident_counts(ctx->store, incident, &reports, &events);
+	if (r >= 0 && g->is_xarf) {
+		sample_for(rep, g, pick, "", &evidence);
+		r = xarf_for(ctx, rep, g, first, incident, evidence.len > 0, now, &xarf);
+	}
 	char *tag = tag_format(ctx->cfg->tag, incident);
 	char *number = xasprintf("%lld", (long long)incident);
 	char *n_reports = xasprintf("%lld", (long long)reports);
 	char *n_events = xasprintf("%lld", (long long)events);
-	char *subject = n_fresh > 1 ? xasprintf("%s from %s and %zu more", kind_text(rep), first, n_fresh - 1)
-				    : xasprintf("%s from %s", kind_text(rep), first);
+	char *subject = n_pick > 1 ? xasprintf("%s from %s and %zu more", kind_text(rep), g->text[first], n_pick - 1)
+				   : xasprintf("%s from %s", kind_text(rep), g->text[first]);
 	enum outbox_state state = g->is_auto ? OUTBOX_QUEUED : OUTBOX_HELD;
 	struct str l = str_from(g->contacts), rcpt;
 	while (r >= 0 && list_next(&l, &rcpt)) {
@@ -218,10 +254,21 @@ static int notify(const struct route_ctx *ctx, const struct route_report *rep, c
 		};
 		buf_reset(&body);
 		r = render(ctx, TEMPLATE_NOTIFY, vars, sizeof(vars) / sizeof(vars[0]), &body);
+		struct outbound_request req = {
+			.ticket = incident,
+			.purpose = OUTBOX_NOTIFY,
+			.state = state,
+			.to = to,
+			.subject = subject,
+			.body = buf_str(&body),
+			.xarf_report = g->is_xarf ? buf_str(&xarf) : NULL,
+			.xarf_evidence = g->is_xarf && evidence.len ? buf_str(&evidence) : NULL,
+		};
 		if (r >= 0)
-			r = queue(ctx, incident, OUTBOX_NOTIFY, state, to, subject, buf_str(&body), false, now);
+			r = queue(ctx, &req, now);
 		if (r >= 0) {
-			char *detail = xasprintf("to %s about %zu source(s) of report %lld", to, n_fresh, (long long)rep->ticket);
+			char *detail = xasprintf("to %s about %zu source(s) of report %lld%s", to, n_pick,
+						 (long long)rep->ticket, g->is_xarf ? " (X-ARF)" : "");
 			r = store_audit_add(ctx->store, incident, "routing",
 					    state == OUTBOX_HELD ? "notification-held" : "notification-queued", detail, now);
 			free(detail);
@@ -233,7 +280,7 @@ static int notify(const struct route_ctx *ctx, const struct route_report *rep, c
 		free(to);
 	}
 	for (size_t i = 0; r >= 0 && i < g->n; i++)
-		if (fresh[i])
+		if (pick[i])
 			r = store_incident_mark_notified(ctx->store, incident, rep->ticket, g->text[i], now);
 	free(subject);
 	free(n_events);
@@ -243,6 +290,28 @@ static int notify(const struct route_ctx *ctx, const struct route_report *rep, c
 	buf_free(&sources);
 	buf_free(&sample);
 	buf_free(&body);
+	buf_free(&xarf);
+	buf_free(&evidence);
+	return r;
+}
+
+/* The fresh sources in one message, or, for X-ARF (one source a report),
+ * one message each. */
+static int notify(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g, int64_t incident,
+		  const bool *fresh, int64_t now, struct route_outcome *out)
+{
+	if (!g->is_xarf)
+		return notify_one(ctx, rep, g, incident, fresh, now, out);
+	bool *pick = xcalloc(g->n, sizeof(bool));
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < g->n; i++) {
+		if (!fresh[i])
+			continue;
+		memset(pick, 0, g->n * sizeof(bool));
+		pick[i] = true;
+		r = notify_one(ctx, rep, g, incident, pick, now, out);
+	}
+	free(pick);
 	return r;
 }
 
@@ -293,7 +362,7 @@ static int copy_ack(const struct route_ctx *ctx, const struct route_report *rep,
 		if (str_eq_cstr_nocase(rcpt, rep->reporter))
 			continue;	/* the reporter is the security contact: has it already */
 		char *to = str_dup(rcpt);
-		r = queue(ctx, rep->ticket, OUTBOX_COPY, OUTBOX_QUEUED, to, rep->subject, buf_str(&body), true, now);
+		r = queue_text(ctx, rep->ticket, OUTBOX_COPY, to, rep->subject, buf_str(&body), now);
 		free(to);
 		out->copies += r >= 0;
 	}
@@ -318,8 +387,7 @@ static int misdirected(const struct route_ctx *ctx, const struct route_report *r
 	};
 	int r = render(ctx, TEMPLATE_MISDIRECTED, vars, sizeof(vars) / sizeof(vars[0]), &body);
 	if (r >= 0)
-		r = queue(ctx, rep->ticket, OUTBOX_REPLY, OUTBOX_QUEUED, rep->reporter, rep->subject, buf_str(&body), true,
-			  now);
+		r = queue_text(ctx, rep->ticket, OUTBOX_REPLY, rep->reporter, rep->subject, buf_str(&body), now);
 	if (r >= 0)
 		r = store_audit_add(ctx->store, rep->ticket, "routing", "misdirected-reply", org->id, now);
 	buf_free(&body);
@@ -366,13 +434,19 @@ int route_report(const struct route_ctx *ctx, const struct route_report *rep, in
 			char *key = xasprintf("net:%s", a.contact.mailbox);
 			struct group *g = group_for(&gs, &n_groups, &cap, key);
 			free(key);
+			bool is_auto = routing_policy_is_auto(a.policy, rep->kind, ctx->cfg->routing_notify_external_auto);
+			bool is_xarf = routing_policy_is_xarf(a.policy, ctx->cfg->routing_xarf);
 			if (!g->label) {
 				char range[2 * IP_TEXT_MAX + 4];
 				ip_range_format(&a.first, &a.last, range);
 				g->label = *a.contact.netname ? xasprintf("%s (%s)", a.contact.netname, range) : xstrdup(range);
 				g->contacts = xstrdup(a.contact.mailbox);
-				g->is_auto = ctx->cfg->routing_notify_external_auto;
+				g->is_auto = is_auto;
 			}
+			/* Sources of one destination under different policies:
+			 * held wins over automatic, X-ARF over plain text. */
+			g->is_auto = g->is_auto && is_auto;
+			g->is_xarf = g->is_xarf || is_xarf;
 			group_add(g, s);
 			out.outside++;
 		} else {

@@ -14,7 +14,12 @@
  *    routing.renotify_seconds is linked without a new notification;
  *  - notifications are HELD for an analyst's approval (`abusedesk outbox
  *    approve ID`) unless the organisation lists the kind in notify-auto, or
- *    routing.notify_external_auto is set for external networks;
+ *    for external networks the destination's policy (contacts overrides
+ *    file: per range or mailbox, per kind) or else
+ *    routing.notify_external_auto says so;
+ *  - an external destination whose policy (else routing.xarf) asks for
+ *    X-ARF gets one message per source with an X-ARF v0.2 report and the
+ *    evidence lines as parts of their own (pipeline/xarf.h);
  *  - the reporter's own organisation (by the domain of the reporter's
  *    address) gets a copy of the acknowledgment at its security contact(s);
  *  - a report of a kind in routing.misdirected_kinds (spam) from a
@@ -50,6 +55,7 @@
 struct route_source {
 	struct ip_addr addr;
 	int64_t events;
+	int64_t first;			/* UTC of its first event, 0 unknown */
 };
 
 struct route_report {
@@ -64,6 +70,7 @@ struct route_report {
 	const char *const *lines;	/* evidence lines (raw; escaped here) */
 	size_t n_lines;
 	const char *ack_body;		/* the acknowledgment queued, or NULL */
+	unsigned port;			/* the (first) destination port reported, 0 none */
 };
 
 struct route_outcome {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/prefix_table.h"
 #include "util/xalloc.h"
@@ -19,6 +20,9 @@ struct routing_index {
 	struct prefix_table *inside;
 	struct prefix_table *overrides;
 	struct prefix_table *rir;
+	struct net_policy *policies;	/* range policies first, then mailbox ones by mailbox */
+	size_t n_policies, n_range_policies;
+	struct prefix_table *policy_ranges;	/* value: index into policies */
 };
 
 static const char *const where_names[] = { "unknown", "inside", "outside" };
@@ -36,6 +40,8 @@ struct routing_index *routing_index_free(struct routing_index *idx)
 		prefix_table_free(idx->inside);
 		prefix_table_free(idx->overrides);
 		prefix_table_free(idx->rir);
+		net_policy_array_free(idx->policies, idx->n_policies);
+		prefix_table_free(idx->policy_ranges);
 		free(idx);
 	}
 	return NULL;
@@ -72,6 +78,66 @@ static int load_contacts(struct store *s, struct routing_index *idx)
 	return 0;
 }
 
+/* Range policies go into a table of their own (most specific wins, as
+ * for contacts); mailbox policies are sorted for a binary search. */
+static int policy_order(const void *a, const void *b)
+{
+	const struct net_policy *x = a, *y = b;
+	int xm = *x->mailbox != '\0', ym = *y->mailbox != '\0';
+	if (xm != ym)
+		return xm - ym;
+	if (!xm)
+		return (x->id > y->id) - (x->id < y->id);	/* equal ranges: the later line wins */
+	return strcmp(x->mailbox, y->mailbox);
+}
+
+static int load_policies(struct store *s, struct routing_index *idx)
+{
+	int r = store_net_policy_list(s, &idx->policies, &idx->n_policies);
+	if (r < 0)
+		return r;
+	qsort(idx->policies, idx->n_policies, sizeof(*idx->policies), policy_order);
+	struct prefix_builder *b = prefix_builder_new();
+	for (size_t i = 0; i < idx->n_policies && !*idx->policies[i].mailbox; i++) {
+		prefix_builder_add(b, &idx->policies[i].first, &idx->policies[i].last, (uint32_t)i);
+		idx->n_range_policies++;
+	}
+	prefix_table_build(b, &idx->policy_ranges);
+	return 0;
+}
+
+const struct net_policy *routing_policy_find(const struct routing_index *idx, const struct ip_addr *a,
+					     const char *mailbox)
+{
+	uint32_t v = a && a->family ? prefix_table_lookup(idx->policy_ranges, a) : PREFIX_TABLE_NONE;
+	if (v != PREFIX_TABLE_NONE)
+		return &idx->policies[v];
+	size_t lo = idx->n_range_policies, hi = idx->n_policies;
+	while (mailbox && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcasecmp(idx->policies[mid].mailbox, mailbox);
+		if (!c)
+			return &idx->policies[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool routing_policy_is_xarf(const struct net_policy *p, bool dflt)
+{
+	return p && p->xarf >= 0 ? p->xarf == 1 : dflt;
+}
+
+bool routing_policy_is_auto(const struct net_policy *p, const char *kind, bool dflt)
+{
+	if (!p || !p->has_auto)
+		return dflt;
+	return routing_list_has(p->notify_auto, "*") || routing_list_has(p->notify_auto, kind);
+}
+
 int routing_index_load(struct store *s, struct routing_index **ret)
 {
 	struct routing_index *idx = xcalloc(1, sizeof(*idx));
@@ -95,6 +161,8 @@ int routing_index_load(struct store *s, struct routing_index **ret)
 		}
 	prefix_table_build(b, &idx->inside);
 	r = load_contacts(s, idx);
+	if (r >= 0)
+		r = load_policies(s, idx);
 	if (r < 0) {
 		routing_index_free(idx);
 		return r;
@@ -167,6 +235,7 @@ int routing_lookup_ip(struct store *s, const struct routing_index *idx, const st
 	ret->where = ROUTING_OUTSIDE;
 	ret->first = ret->contact.first;
 	ret->last = ret->contact.last;
+	ret->policy = routing_policy_find(idx, a, ret->contact.mailbox);
 	return 0;
 }
 

@@ -117,7 +117,16 @@ void net_contact_clear(struct net_contact *c)
 	memset(c, 0, sizeof(*c));
 }
 
+void net_policy_clear(struct net_policy *p)
+{
+	free(p->mailbox);
+	free(p->notify_auto);
+	free(p->origin);
+	memset(p, 0, sizeof(*p));
+}
+
 ARRAY_FREE(org_array_free, struct org, org_clear)
+ARRAY_FREE(net_policy_array_free, struct net_policy, net_policy_clear)
 ARRAY_FREE(net_contact_array_free, struct net_contact, net_contact_clear)
 
 static void incident_link_clear(struct incident_link *l)

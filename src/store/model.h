@@ -141,6 +141,21 @@ struct net_contact {
 	const char *abuse_c, *org_ref, *irt_ref;
 };
 
+/* The operator's policy for an external destination: a range (first.family
+ * set) or a mailbox. */
+struct net_policy {
+	int64_t id;
+	struct ip_addr first, last;
+	char *mailbox;			/* "" for a range policy; lower case */
+	int xarf;			/* -1 not said, 0 plain text, 1 X-ARF */
+	bool has_auto;			/* notify_auto was said ("" = held) */
+	char *notify_auto;		/* ", "-separated kinds sent at once, "*" all */
+	char *origin;			/* "overrides FILE:LINE" */
+};
+
+void net_policy_clear(struct net_policy *p);
+void net_policy_array_free(struct net_policy *a, size_t n);
+
 void org_clear(struct org *o);
 void org_array_free(struct org *a, size_t n);
 void net_contact_clear(struct net_contact *c);

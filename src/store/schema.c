@@ -172,6 +172,19 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX ticket_created ON ticket(created_at);"
 	"CREATE INDEX ticket_org ON ticket(org, number);"
 	"CREATE INDEX ticket_class ON ticket(classification, number);",
+	/* 5: the operator's policy per external destination (the contacts
+	 * overrides file): a range (first_ip/last_ip) or a mailbox; xarf -1
+	 * not said, 0 plain, 1 X-ARF; has_auto says whether notify_auto was
+	 * given ("" = held) */
+	"CREATE TABLE net_policy ("
+	"  id {ID},"
+	"  first_ip TEXT NOT NULL DEFAULT '',"
+	"  last_ip TEXT NOT NULL DEFAULT '',"
+	"  mailbox TEXT NOT NULL DEFAULT '',"
+	"  xarf {INT} NOT NULL DEFAULT -1,"
+	"  has_auto {INT} NOT NULL DEFAULT 0,"
+	"  notify_auto TEXT NOT NULL DEFAULT '',"
+	"  origin TEXT NOT NULL DEFAULT '');",
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -967,6 +967,57 @@ static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c
 	return true;
 }
 
+int store_net_policy_clear(struct store *s)
+{
+	int r = s->ops->query(s->conn, "DELETE FROM net_policy", NULL, 0, NULL);
+	if (r >= 0)
+		r = bump_routing_version(s);
+	return r;
+}
+
+int store_net_policy_add(struct store *s, const struct net_policy *p)
+{
+	static const char sql[] =
+		"INSERT INTO net_policy (first_ip, last_ip, mailbox, xarf, has_auto, notify_auto, origin)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)";
+	char f[IP_TEXT_MAX] = "", l[IP_TEXT_MAX] = "";
+	if (p->first.family) {
+		ip_format(&p->first, f);
+		ip_format(&p->last, l);
+	}
+	return Q(s, sql, T(f), T(l), T(p->mailbox ? p->mailbox : ""), I(p->xarf), I(p->has_auto),
+		 T(p->notify_auto ? p->notify_auto : ""), T(p->origin ? p->origin : ""));
+}
+
+int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_n)
+{
+	static const char sql[] =
+		"SELECT id, first_ip, last_ip, mailbox, xarf, has_auto, notify_auto, origin FROM net_policy ORDER BY id";
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
+	if (r < 0)
+		return r;
+	struct net_policy *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++) {
+		struct net_policy *p = &a[n];
+		const char *f = db_res_text(res, i, 1), *l = db_res_text(res, i, 2);
+		if (*f && (!ip_parse_cstr(f, &p->first) || !ip_parse_cstr(l, &p->last)))
+			continue;
+		p->id = db_res_int(res, i, 0);
+		p->mailbox = db_res_take(res, i, 3, NULL);
+		p->xarf = (int)db_res_int(res, i, 4);
+		p->has_auto = db_res_int(res, i, 5) != 0;
+		p->notify_auto = db_res_take(res, i, 6, NULL);
+		p->origin = db_res_take(res, i, 7, NULL);
+		n++;
+	}
+	*ret = a;
+	*ret_n = n;
+	db_res_free(res);
+	return 0;
+}
+
 int store_contact_get(struct store *s, int64_t id, struct net_contact *ret)
 {
 	static const char sql[] = "SELECT " CONTACT_COLS " FROM net_contact WHERE id = $1";

@@ -191,6 +191,11 @@ int store_contact_range_page(struct store *s, int64_t after, size_t limit, struc
 			     int64_t *ret_after);
 int store_contact_count(struct store *s, bool is_override, int64_t *ret);
 int store_contact_get(struct store *s, int64_t id, struct net_contact *ret);
+/* The operator's policies for external destinations (net_policy): all of
+ * them deleted, one added, all of them listed (a few thousand at most). */
+int store_net_policy_clear(struct store *s);
+int store_net_policy_add(struct store *s, const struct net_policy *p);
+int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_n);
 /* Changes whenever the constituency or the contacts are replaced. */
 int store_routing_version(struct store *s, int64_t *ret);
 
@@ -308,7 +313,7 @@ int store_token_add(struct store *s, const char *token_hash, int64_t user_id, co
 int store_token_get(struct store *s, const char *token_hash, int64_t *ret_user_id);
 
 /* Copies a whole desk (abusedesk migrate). */
-#define STORE_COPY_TABLES_MAX 16
+#define STORE_COPY_TABLES_MAX 24
 struct store_copy_count {
 	const char *table;
 	int64_t rows;		/* in the source, and verified equal in the target */

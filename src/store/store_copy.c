@@ -47,6 +47,7 @@ static const struct copy_table {
 	{ "desk_user", "id", NULL, true, false, 500 },
 	{ "desk_session", "token_hash", NULL, false, false, 1000 },
 	{ "desk_token", "token_hash", NULL, false, false, 1000 },
+	{ "net_policy", "id", NULL, true, false, 1000 },
 };
 #define N_COPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 #define COPY_KEYS_MAX 4

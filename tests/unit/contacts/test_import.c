@@ -164,3 +164,87 @@ Test(contacts_import, overrides_win_and_bad_files_change_nothing, .init = setup,
 	free(file);
 	buf_free(&errors);
 }
+
+/* What the policy for an address (and its contact's mailbox) says:
+ * "xarf|plain|-" then "auto:KINDS" / "held" / "-", or "none". */
+static void policy(struct routing_index *idx, const char *addr, const char *want)
+{
+	struct ip_addr a;
+	cr_assert(ip_parse_cstr(addr, &a));
+	struct routing_answer ans;
+	cr_assert_eq(routing_lookup_ip(s, idx, &a, &ans), 0);
+	char got[256] = "none";
+	const struct net_policy *p = ans.policy;
+	if (p)
+		snprintf(got, sizeof(got), "%s %s%s", p->xarf < 0 ? "-" : p->xarf ? "xarf" : "plain",
+			 !p->has_auto ? "-" : *p->notify_auto ? "auto:" : "held", p->has_auto ? p->notify_auto : "");
+	cr_expect_str_eq(got, want, "%s: policy got '%s', want '%s'", addr, got, want);
+	routing_answer_clear(&ans);
+}
+
+Test(contacts_import, overrides_policies, .init = setup, .fini = teardown)
+{
+	char *path = xasprintf("%s/over", dir);
+	FILE *f = fopen(path, "w");
+	fputs("# an override with its policy\n"
+	      "100.64.0.0 - 100.64.0.255 noc@override.example xarf auto=port-scan,SSH-Brute-Force\n"
+	      "policy abuse@ROLE-one.example plain held\n"
+	      "policy 100.64.1.0/24 xarf\n"
+	      "policy 100.65.0.0 - 100.65.255.255 auto=*   # org-a's RIR range\n",
+	      f);
+	fclose(f);
+	char *file = data("cases.db");
+	struct contacts_stats st;
+	struct buf errors;
+	buf_init(&errors, 1 << 20);
+	size_t n = 0;
+	cr_assert_eq(store_begin(s), 0);
+	cr_assert_eq(contacts_import_rpsl(s, (const char *const *)&file, 1, &st, &errors), 0);
+	int r = contacts_import_overrides(s, path, &n, &errors);
+	cr_assert_eq(r, 0, "overrides: got %d (%s)", r, buf_str(&errors));
+	cr_assert_eq(store_commit(s), 0);
+	struct routing_index *idx;
+	cr_assert_eq(routing_index_load(s, &idx), 0);
+	lookup(idx, "100.64.0.7", "noc@override.example", "100.64.0.0/24");
+	policy(idx, "100.64.0.7", "xarf auto:port-scan, ssh-brute-force");	/* the override's own */
+	policy(idx, "100.64.1.7", "xarf -");		/* a range policy wins over the mailbox's */
+	policy(idx, "100.64.2.7", "plain held");	/* the mailbox's, case-insensitive */
+	policy(idx, "100.65.1.1", "- auto:*");		/* a policy for an RIR range */
+	policy(idx, "100.66.1.1", "none");
+	routing_index_free(idx);
+
+	/* Mistakes refuse the whole file, each with its line. */
+	static const struct {
+		const char *text, *want;
+	} rows[] = {
+		{ "100.64.0.0/24 noc@override.example xarff\n", "over:1: 'xarff' is not an option" },
+		{ "100.64.0.0/24 noc@override.example auto=port scan\n", "over:1: 'scan' is not an option" },
+		{ "100.64.0.0/24 xarf\n", "over:1: expected 'RANGE MAILBOX" },
+		{ "100.64.0.0/24 noc@override.example auto=\n", "over:1: 'auto=' is not an option" },
+		{ "100.64.0.0/24 noc@override.example auto=a;b\n", "over:1: 'auto=a;b' is not an option" },
+		{ "policy abuse@x.example\n", "over:1: a policy needs an option" },
+		{ "policy 100.64.0.0/24 abuse@x.example xarf\n", "over:1: expected 'RANGE MAILBOX" },
+		{ "policy 100.64.0.0/33 xarf\n", "over:1: '100.64.0.0/33' is not an address range" },
+		{ "policy a@x.example xarf\npolicy A@x.example held\n", "over:2: policy for a@x.example given twice (also at line 1)" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		f = fopen(path, "w");
+		fputs(rows[i].text, f);
+		fclose(f);
+		buf_reset(&errors);
+		cr_assert_eq(store_begin(s), 0);
+		r = contacts_import_overrides(s, path, &n, &errors);
+		store_rollback(s);
+		cr_expect_eq(r, -EBADMSG, "row %zu: got %d, want -EBADMSG", i, r);
+		char *want = xasprintf("%s/%s", dir, rows[i].want);
+		cr_expect(strstr(buf_str(&errors), want), "row %zu: got '%s', want '%s'", i, buf_str(&errors), want);
+		free(want);
+	}
+	/* ... and the policies loaded before stay */
+	cr_assert_eq(routing_index_load(s, &idx), 0);
+	policy(idx, "100.64.2.7", "plain held");
+	routing_index_free(idx);
+	buf_free(&errors);
+	free(file);
+	free(path);
+}

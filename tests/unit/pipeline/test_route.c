@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "constituency/constituency.h"
+#include "net/prefix_table.h"
 #include "pipeline/route.h"
 #include "util/xalloc.h"
 #include "testdb.h"
@@ -141,6 +142,83 @@ Test(route, policy_auto_and_external, .init = setup, .fini = teardown)
 	route("203.0.113.9", "port-scan", "a@elsewhere.example", NULL, 1000);
 	EXPECT_OUTBOX("notify:queued:sec@uni-x.example\nnotify:queued:csirt@uni-x.example\n"
 		      "notify:queued:abuse@transit.example\n");
+}
+
+/* A policy for a destination, as the overrides file gives it. */
+static void add_policy(const char *range, const char *mailbox, int xarf, bool has_auto, const char *kinds)
+{
+	struct net_policy p = { .mailbox = (char *)(mailbox ? mailbox : ""), .xarf = xarf, .has_auto = has_auto,
+				.notify_auto = (char *)kinds, .origin = "test" };
+	if (range)
+		cr_assert(ip_range_parse(str_from(range), &p.first, &p.last), "test range %s", range);
+	cr_assert_eq(store_begin(s), 0);
+	cr_assert_eq(store_net_policy_add(s, &p), 0);
+	cr_assert_eq(store_commit(s), 0);
+	routing_index_free(idx);	/* a single add bumps no version: an import does */
+	cr_assert_eq(routing_index_load(s, &idx), 0);
+}
+
+/* The raw notifications to rcpt, oldest first, joined. */
+static char *raw_to(const char *rcpt, size_t *ret_n)
+{
+	struct outbox_filter f = { 0 };
+	struct outbox_item *a;
+	size_t n;
+	cr_assert_eq(store_outbox_list(s, &f, &a, &n), 0);
+	struct buf b;
+	buf_init(&b, 1 << 24);
+	*ret_n = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (strcmp(a[i].rcpt, rcpt))
+			continue;
+		struct message m;
+		cr_assert_eq(store_message_get(s, a[i].message, true, &m), 0);
+		buf_append(&b, m.raw, m.raw_len);
+		buf_append_str(&b, "\n=====\n");
+		message_clear(&m);
+		(*ret_n)++;
+	}
+	outbox_array_free(a, n);
+	return buf_steal(&b);
+}
+
+Test(route, external_policy_per_mailbox_range_and_kind, .init = setup, .fini = teardown)
+{
+	/* transit asked for X-ARF, and for spam to go out at once */
+	add_policy(NULL, "abuse@transit.example", 1, true, "spam");
+	route("203.0.113.9 203.0.113.10", "spam", "a@elsewhere.example", NULL, 1000);
+	route("203.0.113.11", "port-scan", "a@elsewhere.example", NULL, 1000);
+	EXPECT_OUTBOX("notify:queued:abuse@transit.example\nnotify:queued:abuse@transit.example\n"
+		      "notify:held:abuse@transit.example\n");
+	size_t n;
+	char *raw = raw_to("abuse@transit.example", &n);
+	cr_expect_eq(n, 3, "X-ARF: one message a source: got %zu, want 3", n);
+	cr_expect(strstr(raw, "\nX-ARF: YES\n"), "no X-ARF header:\n%s", raw);
+	cr_expect(strstr(raw, "Source: 203.0.113.9\n") && strstr(raw, "Source: 203.0.113.10\n") &&
+			  strstr(raw, "Source: 203.0.113.11\n"),
+		  "a report per source:\n%s", raw);
+	cr_expect(strstr(raw, "\nOccurrences: 10\n"), "events as Occurrences:\n%s", raw);
+	free(raw);
+}
+
+Test(route, external_policy_range_wins_and_held_wins, .init = setup, .fini = teardown)
+{
+	add_policy(NULL, "abuse@transit.example", -1, true, "*");
+	add_policy("203.0.113.10/32", NULL, 0, true, "");	/* this host: held, plain text */
+	route("203.0.113.9", "spam", "a@elsewhere.example", NULL, 1000);
+	/* .9 would go at once, .10 is held: held wins for the one message */
+	route("203.0.113.20 203.0.113.10", "port-scan", "a@elsewhere.example", NULL, 1000);
+	EXPECT_OUTBOX("notify:queued:abuse@transit.example\nnotify:held:abuse@transit.example\n");
+	size_t n;
+	char *raw = raw_to("abuse@transit.example", &n);
+	cr_expect(!strstr(raw, "X-ARF"), "plain text wanted:\n%s", raw);
+	free(raw);
+	/* the configuration's default X-ARF, where no policy says otherwise */
+	cfg.routing_xarf = true;
+	route("203.0.113.30", "ssh-brute-force", "a@elsewhere.example", NULL, 1000);
+	raw = raw_to("abuse@transit.example", &n);
+	cr_expect(strstr(raw, "Report-Type: login-attack\n"), "routing.xarf: no X-ARF report:\n%s", raw);
+	free(raw);
 }
 
 Test(route, repeat_within_window_links_only, .init = setup, .fini = teardown)

@@ -136,6 +136,12 @@ static void fill(struct store *st, size_t n_tickets)
 	nc.is_override = true;
 	nc.mailbox = "noc@isp.example";
 	cr_assert_eq(store_contact_add(st, &nc), 0, "%s", store_errmsg(st));
+	struct net_policy np = { .mailbox = "", .xarf = 1, .has_auto = true, .notify_auto = "spam", .origin = "o:1" };
+	np.first = nc.first;
+	np.last = nc.last;
+	cr_assert_eq(store_net_policy_add(st, &np), 0, "%s", store_errmsg(st));
+	np = (struct net_policy){ .mailbox = "noc@isp.example", .xarf = -1, .notify_auto = "", .origin = "o:2" };
+	cr_assert_eq(store_net_policy_add(st, &np), 0, "%s", store_errmsg(st));
 	cr_assert_eq(store_contact_handle_add(st, "role", "AB1-RIPE", "abuse@isp.example"), 0, "%s", store_errmsg(st));
 	cr_assert_eq(store_contact_handle_add(st, "org", "ORG-X", "x@isp.example"), 0, "%s", store_errmsg(st));
 	cr_assert_eq(store_incident_link(st, 100001, 100001, "198.51.100.9", 12, 9000), 0, "%s", store_errmsg(st));
@@ -219,7 +225,7 @@ Test(store_copy, round_trip_counts_and_fields)
 	} want[] = { { "ticket", 34 },	 { "message", 75 },	  { "outbox", 34 },	  { "audit", 34 },
 		     { "evidence", 34 }, { "evidence_check", 102 }, { "org", 2 },	  { "org_range", 3 },
 		     { "net_contact", 2 }, { "rpsl_handle", 2 },	  { "data_version", 1 }, { "incident_link", 3 },
-		     { "desk_user", 1 }, { "desk_session", 1 }, { "desk_token", 1 } };
+		     { "desk_user", 1 }, { "desk_session", 1 }, { "desk_token", 1 }, { "net_policy", 2 } };
 	cr_assert_eq(n, sizeof(want) / sizeof(want[0]), "tables: got %zu", n);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_str_eq(counts[i].table, want[i].table);
