@@ -217,9 +217,11 @@ static bool take_option(struct str w, struct net_policy *p, struct buf *kinds)
 		for (size_t i = 0; !is_kind && i < item.len; i++)
 			if (!char_is_alnum((unsigned char)item.p[i]) && !strchr("-/_", item.p[i]))
 				return false;
-		buf_printf(kinds, "%s", kinds->len ? ", " : "");
+		if (buf_printf(kinds, "%s", kinds->len ? ", " : "") < 0)
+			return false;	/* over OVERRIDES_KINDS_MAX */
 		for (size_t i = 0; i < item.len; i++)
-			buf_append_char(kinds, (char)char_lower((unsigned char)item.p[i]));
+			if (buf_append_char(kinds, (char)char_lower((unsigned char)item.p[i])) < 0)
+				return false;
 	}
 	return true;
 }

@@ -479,3 +479,44 @@ Test(pipeline, failing_message_is_parked)
 	pipeline_result_clear(&res);
 	cr_expect_eq(outbox_count(), 0, "an acknowledgment was queued for a parked message");
 }
+
+/* A running desk (one pipeline, many messages) picks up routing data
+ * imported by another process between two messages, without a restart. */
+Test(pipeline, routing_data_refreshed_while_running)
+{
+	static const char fmt[] =
+		"From: Bob <bob@example.org>\nTo: irt@csirt.example\nSubject: SSH brute force\n"
+		"Message-ID: <refresh-%d@example.org>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\n"
+		"Password guessing against our SSH server from 198.51.100.23 (logs in UTC):\n"
+		"Nov 23 09:00:01 gw sshd[1]: Failed password for root from 198.51.100.23 port 40000 ssh2\n"
+		"Nov 23 09:00:02 gw sshd[1]: Failed password for root from 198.51.100.23 port 40002 ssh2\n";
+	char raw[1024];
+	struct pipeline_result res;
+	snprintf(raw, sizeof(raw), fmt, 1);
+	feed_ok(raw, "bob@example.org", &res);
+	cr_expect_eq(res.route.unknown, 1, "before the import: unknown got %zu, want 1", res.route.unknown);
+	cr_expect_eq(res.route.inside, 0, "before the import: inside got %zu, want 0", res.route.inside);
+	pipeline_result_clear(&res);
+
+	/* another process (`abusedesk constituency import`) commits new data */
+	struct store *other = NULL;
+	char *err = NULL;
+	cr_assert_eq(store_open(path, &other, &err), 0);
+	struct org_range range;
+	cr_assert(ip_parse_cstr("198.51.100.0", &range.first) && ip_parse_cstr("198.51.100.255", &range.last));
+	struct org o = { .id = "lab", .name = "Lab", .security = "sec@lab.example", .support = "", .domains = "lab.example",
+			 .asns = "", .notify_auto = "", .ranges = &range, .n_ranges = 1 };
+	cr_assert_eq(store_begin(other), 0);
+	cr_assert_eq(store_org_replace_all(other, &o, 1), 0);
+	cr_assert_eq(store_commit(other), 0);
+	store_close(other);
+
+	snprintf(raw, sizeof(raw), fmt, 2);
+	clock_now += 60;
+	feed_ok(raw, "bob@example.org", &res);
+	cr_expect_eq(res.route.inside, 1, "after the import: inside got %zu, want 1", res.route.inside);
+	cr_expect_eq(res.route.notifications_held, 1, "after the import: held got %zu, want 1",
+		     res.route.notifications_held);
+	pipeline_result_clear(&res);
+	pipeline_release(&pl);
+}
