@@ -13,8 +13,10 @@
  *    skipped; the rest still imports. A range whose handles lead to no
  *    mailbox is dropped, so the enclosing range's contact applies to it.
  *  - the operator's overrides file (contacts_import_overrides): lines
- *    "RANGE MAILBOX"; they take precedence over RIR data. Any mistake
- *    refuses the whole file (-EBADMSG), like the constituency.
+ *    "RANGE MAILBOX"; they take precedence over RIR data. Options on those
+ *    lines and "policy" lines say how each destination wants to hear from
+ *    us (store net_policy). Any mistake refuses the whole file (-EBADMSG),
+ *    like the constituency.
  *
  * zlib is used only in this folder.
  */
@@ -41,3 +43,17 @@ struct contacts_stats {
 int contacts_import_rpsl(struct store *s, const char *const *files, size_t n, struct contacts_stats *st,
 			 struct buf *errors);
 int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, struct buf *errors);
+
+/* The overrides file's text, parsed without a store (fuzzed): its contacts
+ * ("RANGE MAILBOX [OPTION...]") and its policies (options, "policy
+ * RANGE|MAILBOX OPTION..."; docs/ROUTING.md). -EBADMSG when any line is
+ * wrong (every problem in errors as FILE:LINE: why), nothing returned. */
+struct contacts_overrides {
+	struct net_contact *contacts;
+	size_t n_contacts;
+	struct net_policy *policies;
+	size_t n_policies;
+};
+
+int contacts_overrides_parse(const char *file, struct str text, struct contacts_overrides *ret, struct buf *errors);
+void contacts_overrides_clear(struct contacts_overrides *o);

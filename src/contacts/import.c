@@ -342,6 +342,69 @@ static bool override_line(struct import *im, uint64_t lineno, struct str line, s
 	return ok;
 }
 
+int contacts_overrides_parse(const char *file, struct str text, struct contacts_overrides *ret, struct buf *errors)
+{
+	struct contacts_stats st = { 0 };
+	struct import im = { .st = &st, .errors = errors, .file = file };
+	struct contacts_overrides o = { 0 };
+	size_t cap = 0, pcap = 0;
+	struct str line;
+	uint64_t lineno = 0;
+	while (str_take_line(&text, &line)) {
+		lineno++;
+		const char *hash = memchr(line.p, '#', line.len);
+		if (hash)
+			line.len = (size_t)(hash - line.p);
+		line = str_trim(line);
+		if (!line.len)
+			continue;
+		if (o.n_contacts + o.n_policies >= CONTACTS_OVERRIDES_MAX) {
+			problem(&im, lineno, "more than %d overrides", CONTACTS_OVERRIDES_MAX);
+			break;
+		}
+		struct net_contact c;
+		struct net_policy p;
+		bool has_c, has_p;
+		if (!override_line(&im, lineno, line, &c, &has_c, &p, &has_p))
+			continue;
+		if (has_c) {
+			o.contacts = xgrow(o.contacts, &cap, o.n_contacts + 1, sizeof(*o.contacts));
+			o.contacts[o.n_contacts++] = c;
+		}
+		if (has_p) {
+			o.policies = xgrow(o.policies, &pcap, o.n_policies + 1, sizeof(*o.policies));
+			o.policies[o.n_policies++] = p;
+		}
+	}
+	/* A mailbox given two policies is a mistake, not "the last wins". */
+	struct net_policy *sorted = xcalloc(o.n_policies + 1, sizeof(*sorted));
+	size_t n_mb = 0;
+	for (size_t i = 0; i < o.n_policies; i++)
+		if (*o.policies[i].mailbox)
+			sorted[n_mb++] = o.policies[i];
+	qsort(sorted, n_mb, sizeof(*sorted), cmp_policy_mailbox);
+	for (size_t i = 1; i < n_mb; i++) {
+		int64_t a = sorted[i - 1].id, b = sorted[i].id;	/* their lines */
+		if (!strcmp(sorted[i].mailbox, sorted[i - 1].mailbox))
+			problem(&im, (uint64_t)(a > b ? a : b), "policy for %s given twice (also at line %lld)",
+				sorted[i].mailbox, (long long)(a > b ? b : a));
+	}
+	free(sorted);
+	if (st.problems) {
+		contacts_overrides_clear(&o);
+		return -EBADMSG;
+	}
+	*ret = o;
+	return 0;
+}
+
+void contacts_overrides_clear(struct contacts_overrides *o)
+{
+	net_contact_array_free(o->contacts, o->n_contacts);
+	net_policy_array_free(o->policies, o->n_policies);
+	memset(o, 0, sizeof(*o));
+}
+
 int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, struct buf *errors)
 {
 	struct buf text;
@@ -352,63 +415,20 @@ int contacts_import_overrides(struct store *s, const char *file, size_t *ret_n, 
 		buf_free(&text);
 		return r;
 	}
-	struct contacts_stats st = { 0 };
-	struct import im = { .s = s, .st = &st, .errors = errors, .file = file };
-	struct net_contact *v = NULL;
-	struct net_policy *pv = NULL;
-	size_t n = 0, cap = 0, n_p = 0, pcap = 0;
-	struct str all = str_make(text.p ? text.p : "", text.len), line;
-	uint64_t lineno = 0;
-	while (str_take_line(&all, &line)) {
-		lineno++;
-		const char *hash = memchr(line.p, '#', line.len);
-		if (hash)
-			line.len = (size_t)(hash - line.p);
-		line = str_trim(line);
-		if (!line.len)
-			continue;
-		if (n + n_p >= CONTACTS_OVERRIDES_MAX) {
-			problem(&im, lineno, "more than %d overrides", CONTACTS_OVERRIDES_MAX);
-			break;
-		}
-		struct net_contact c;
-		struct net_policy p;
-		bool has_c, has_p;
-		if (!override_line(&im, lineno, line, &c, &has_c, &p, &has_p))
-			continue;
-		if (has_c) {
-			v = xgrow(v, &cap, n + 1, sizeof(*v));
-			v[n++] = c;
-		}
-		if (has_p) {
-			pv = xgrow(pv, &pcap, n_p + 1, sizeof(*pv));
-			pv[n_p++] = p;
-		}
-	}
+	struct contacts_overrides o;
+	r = contacts_overrides_parse(file, str_make(text.p ? text.p : "", text.len), &o, errors);
 	buf_free(&text);
-	/* A mailbox given two policies is a mistake, not "the last wins". */
-	struct net_policy *sorted = xcalloc(n_p + 1, sizeof(*sorted));
-	size_t n_mb = 0;
-	for (size_t i = 0; i < n_p; i++)
-		if (*pv[i].mailbox)
-			sorted[n_mb++] = pv[i];
-	qsort(sorted, n_mb, sizeof(*sorted), cmp_policy_mailbox);
-	for (size_t i = 1; i < n_mb; i++)
-		if (!strcmp(sorted[i].mailbox, sorted[i - 1].mailbox))
-			problem(&im, (uint64_t)(sorted[i].id > sorted[i - 1].id ? sorted[i].id : sorted[i - 1].id),
-				"policy for %s given twice (also at line %lld)", sorted[i].mailbox,
-				(long long)(sorted[i].id > sorted[i - 1].id ? sorted[i - 1].id : sorted[i].id));
-	free(sorted);
-	r = st.problems ? -EBADMSG : store_contact_clear(s, true);
+	if (r < 0)
+		return r;
+	r = store_contact_clear(s, true);
 	if (r >= 0)
 		r = store_net_policy_clear(s);
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = store_contact_add(s, &v[i]);
-	for (size_t i = 0; r >= 0 && i < n_p; i++)
-		r = store_net_policy_add(s, &pv[i]);
-	net_contact_array_free(v, n);
-	net_policy_array_free(pv, n_p);
+	for (size_t i = 0; r >= 0 && i < o.n_contacts; i++)
+		r = store_contact_add(s, &o.contacts[i]);
+	for (size_t i = 0; r >= 0 && i < o.n_policies; i++)
+		r = store_net_policy_add(s, &o.policies[i]);
 	if (r >= 0)
-		*ret_n = n + n_p;
+		*ret_n = o.n_contacts + o.n_policies;
+	contacts_overrides_clear(&o);
 	return r;
 }
