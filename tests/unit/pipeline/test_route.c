@@ -64,7 +64,7 @@ static void teardown(void)
 static struct route_outcome route(const char *sources, const char *kind, const char *reporter, const char *ack,
 				  int64_t now)
 {
-	struct route_source src[16];
+	struct route_source src[16] = { 0 };
 	size_t n = 0;
 	char *copy = xstrdup(sources), *save = NULL;
 	for (char *t = strtok_r(copy, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save)) {
