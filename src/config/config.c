@@ -7,10 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/ip.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL };
+/* CONFIG_PREFIXES: a string holding a comma-separated list of addresses
+ * and prefixes (host bits allowed), at most `max` of them, checked here so
+ * that a typo refuses the config instead of silently trusting nothing. */
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL, CONFIG_PREFIXES };
 
 struct config_key {
 	const char *section;
@@ -61,7 +65,7 @@ static const struct config_key keys[] = {
 	K("outbox", "expire_seconds", CONFIG_INT, expire_seconds, "432000", 60, 60 * 86400, "give up on a message after this long (default 5 days)"),
 	K("outbox", "send_timeout_seconds", CONFIG_INT, send_timeout_seconds, "60", 1, 3600, "time allowed for one SMTP transaction"),
 	K("outbox", "connections_max", CONFIG_INT, connections_max, "4", 1, 100, "concurrent SMTP connections to the relay"),
-	K("evidence", "trusted_relays", CONFIG_STR, evidence_trusted_relays, "", 0, 0, "our reporters' relays to skip in a Received chain: addresses/prefixes, comma-separated"),
+	K("evidence", "trusted_relays", CONFIG_PREFIXES, evidence_trusted_relays, "", 0, 64, "our reporters' relays to skip in a Received chain: addresses/prefixes, comma-separated"),
 	K("evidence", "log_formats_file", CONFIG_STR, evidence_log_formats_file, "", 0, 0, "file of user-defined log formats: NAME PCRE2-PATTERN per line, named groups src dst dport sport proto time"),
 	K("evidence", "default_utc_offset", CONFIG_INT, evidence_default_utc_offset, "0", -50400, 50400, "seconds east of UTC assumed for log lines that state no zone"),
 	K("routing", "enabled", CONFIG_BOOL, routing_enabled, "true", 0, 1, "route each new report: incidents and notifications for its sources"),
@@ -91,10 +95,38 @@ static char **str_field(struct config *cfg, const struct config_key *k)
 	return (char **)((char *)cfg + k->offset);
 }
 
+/* The first bad element of a CONFIG_PREFIXES value, with the reason. */
+static int check_prefixes(const struct config_key *k, const char *value, char **ret_why)
+{
+	struct str list = str_from(value), item;
+	int64_t n = 0;
+	while (list.len) {
+		str_split(&list, ',', &item);
+		item = str_trim(item);
+		if (!item.len)
+			continue;
+		struct ip_prefix p;
+		if (!ip_prefix_parse(item, true, &p)) {
+			*ret_why = xasprintf("%s.%s: \"%.*s\" is not an IP address or prefix (e.g. 192.0.2.25, 2001:db8::/32)",
+					     k->section, k->name, item.len > 64 ? 64 : (int)item.len, item.p);
+			return -EINVAL;
+		}
+		if (++n > k->max) {
+			*ret_why = xasprintf("%s.%s: more than %lld addresses or prefixes", k->section, k->name,
+					     (long long)k->max);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int set_value(struct config *cfg, const struct config_key *k, const char *value, char **ret_why)
 {
 	switch (k->type) {
-	case CONFIG_STR: {
+	case CONFIG_STR:
+	case CONFIG_PREFIXES: {
+		if (k->type == CONFIG_PREFIXES && check_prefixes(k, value, ret_why) < 0)
+			return -EINVAL;
 		char **f = str_field(cfg, k);
 		free(*f);
 		*f = xstrdup(value);
@@ -173,7 +205,7 @@ static void copy_config(struct config *dst, const struct config *src)
 {
 	*dst = *src;
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].type == CONFIG_STR) {
+		if (keys[i].type == CONFIG_STR || keys[i].type == CONFIG_PREFIXES) {
 			char **f = str_field(dst, &keys[i]);
 			*f = xstrdup(*f);
 		}
@@ -221,7 +253,7 @@ int config_set(struct config *cfg, const char *dotted, const char *value, char *
 void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].type == CONFIG_STR) {
+		if (keys[i].type == CONFIG_STR || keys[i].type == CONFIG_PREFIXES) {
 			char **f = str_field(cfg, &keys[i]);
 			free(*f);
 			*f = NULL;
@@ -241,6 +273,7 @@ void config_dump(const struct config *cfg, FILE *f)
 		fprintf(f, "; %s (default: %s)\n", k->doc, k->def[0] ? k->def : "empty");
 		switch (k->type) {
 		case CONFIG_STR:
+		case CONFIG_PREFIXES:
 			/* A password is not echoed back to a terminal or a log. */
 			fprintf(f, "%s = %s\n", k->name,
 				(!strcmp(k->name, "password") && (*(char *const *)p)[0]) ? "(set)" : *(char *const *)p);

@@ -56,6 +56,12 @@ static const struct load_row load_rows[] = {
 	{ "[outbox]\nstarttls = maybe\n", -EINVAL, ":2: outbox.starttls must be true or false", 100001, "Janet CSIRT" },
 	{ "[desk]\nmessage_size_max = 100\n", -EINVAL, ":2: desk.message_size_max", 100001, "Janet CSIRT" },
 	{ "[desk]\nack_per_sender_per_hour = -1\n", -EINVAL, ":2: desk.ack_per_sender_per_hour", 100001, "Janet CSIRT" },
+	/* evidence.trusted_relays: every element an address or prefix */
+	{ "[evidence]\ntrusted_relays = 192.0.2.25, 198.51.100.0/24, 2001:db8::/32\n", 0, NULL, 100001, "Janet CSIRT" },
+	{ "[evidence]\ntrusted_relays = 192.0.2.25, mx.example.org\n", -EINVAL,
+	  ":2: evidence.trusted_relays: \"mx.example.org\" is not an IP address or prefix", 100001, "Janet CSIRT" },
+	{ "[evidence]\ntrusted_relays = 192.0.2.0/33\n", -EINVAL, ":2: evidence.trusted_relays: \"192.0.2.0/33\"", 100001,
+	  "Janet CSIRT" },
 	/* Nothing of a bad file is applied, not even its good lines. */
 	{ "[desk]\ntag = Applied\nticket_base = -5\n", -EINVAL, ":3:", 100001, "Janet CSIRT" },
 };
@@ -111,6 +117,10 @@ static const struct set_row set_rows[] = {
 	{ "relay", "x", -EINVAL },
 	{ "outbox.nosuch", "x", -EINVAL },
 	{ "", "x", -EINVAL },
+	{ "evidence.trusted_relays", "192.0.2.25,,2001:db8::1", 0 },
+	{ "evidence.trusted_relays", "", 0 },
+	{ "evidence.trusted_relays", "192.0.2.256", -EINVAL },
+	{ "evidence.trusted_relays", "192.0.2.1 192.0.2.2", -EINVAL },
 };
 
 Test(config, set)
@@ -150,5 +160,30 @@ Test(config, is_own_address)
 		cr_expect_eq(got, own_rows[i].want, "row %zu \"%s\": got %d, want %d", i, own_rows[i].addr, got,
 			     own_rows[i].want);
 	}
+	config_free(&c);
+}
+
+/* evidence.trusted_relays: a bad element is named with its key; a list
+ * longer than the Received reader keeps (64) is refused, not cut. */
+Test(config, trusted_relays_refused_with_key_and_value)
+{
+	struct config c;
+	config_defaults(&c);
+	char *err = NULL;
+	int r = config_set(&c, "evidence.trusted_relays", "192.0.2.25, 10.0.0.0/8, relay.example", &err);
+	cr_expect_eq(r, -EINVAL, "got %d, want -EINVAL", r);
+	cr_expect(err && strstr(err, "evidence.trusted_relays") && strstr(err, "\"relay.example\""),
+		  "got error \"%s\", want the key and the bad value", err ? err : "(null)");
+	cr_expect_str_eq(c.evidence_trusted_relays, "", "the bad value was applied: \"%s\"", c.evidence_trusted_relays);
+	free(err);
+	char many[65 * 16] = "";
+	size_t len = 0;
+	for (int i = 0; i < 65; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len, "%s192.0.2.%d", i ? "," : "", i);
+	err = NULL;
+	r = config_set(&c, "evidence.trusted_relays", many, &err);
+	cr_expect_eq(r, -EINVAL, "65 relays: got %d, want -EINVAL", r);
+	cr_expect(err && strstr(err, "more than 64"), "got error \"%s\"", err ? err : "(null)");
+	free(err);
 	config_free(&c);
 }
