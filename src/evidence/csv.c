@@ -42,8 +42,8 @@ static char separator(struct str header)
 	return semi > comma ? ';' : ',';
 }
 
-/* The next field of a row (quotes removed; "" inside quotes stays as ""
- * since no value we read can hold a quote). */
+/* The next field of a record (quotes removed; "" inside quotes stays as
+ * "" and line breaks stay, since no value we read can hold either). */
 static bool next_field(struct str *row, char sep, struct str *ret)
 {
 	if (row->p == NULL)
@@ -70,6 +70,39 @@ static bool next_field(struct str *row, char sep, struct str *ret)
 	return true;
 }
 
+/*
+ * The next record (RFC 4180 2.6-2.7): a quoted field may hold line breaks
+ * and doubled quotes, so a record ends at the first newline outside
+ * quotes. A quote still open at the end of the text or after
+ * CSV_RECORD_MAX bytes is a broken field, not a record swallowing the rest:
+ * the record is then the physical line alone (malformation is data).
+ */
+static bool take_record(struct str *text, struct str *ret)
+{
+	if (text->len == 0)
+		return false;
+	const char *p = text->p, *end = p + text->len, *q = p;
+	const char *limit = text->len > CSV_RECORD_MAX ? p + CSV_RECORD_MAX : end;
+	bool in_quotes = false;
+	for (;;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *stop = nl ? nl : end;
+		for (const char *x = q; x < stop && (x = memchr(x, '"', (size_t)(stop - x))) != NULL; x++)
+			in_quotes = !in_quotes;
+		if (!in_quotes) {
+			struct str rec = str_make(p, (size_t)(stop - p));
+			str_skip(text, nl ? rec.len + 1 : rec.len);
+			if (rec.len && rec.p[rec.len - 1] == '\r')
+				rec.len--;
+			*ret = rec;
+			return true;
+		}
+		if (!nl || nl + 1 >= limit)
+			return str_take_line(text, ret);
+		q = nl + 1;
+	}
+}
+
 static size_t header_columns(struct str header, char sep, uint8_t *cols, bool *has_src)
 {
 	size_t n = 0;
@@ -86,7 +119,7 @@ static size_t header_columns(struct str header, char sep, uint8_t *cols, bool *h
 bool csv_looks_like(struct str text)
 {
 	struct str header;
-	if (!str_take_line(&text, &header))
+	if (!take_record(&text, &header))
 		return false;
 	uint8_t cols[CSV_COLUMNS_MAX];
 	bool has_src;
@@ -97,7 +130,7 @@ bool csv_looks_like(struct str text)
 long csv_read(const struct logfmt_ctx *ctx, struct str text, logfmt_event_fn fn, void *arg)
 {
 	struct str header, line;
-	if (!str_take_line(&text, &header))
+	if (!take_record(&text, &header))
 		return 0;
 	char sep = separator(header);
 	uint8_t cols[CSV_COLUMNS_MAX];
@@ -106,7 +139,7 @@ long csv_read(const struct logfmt_ctx *ctx, struct str text, logfmt_event_fn fn,
 	if (!has_src)
 		return 0;
 	long n = 0;
-	while (str_take_line(&text, &line)) {
+	while (take_record(&text, &line)) {
 		struct event e;
 		lfutil_event_init(&e, line, "csv");
 		e.kind = EVENT_OTHER;
