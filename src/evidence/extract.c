@@ -25,6 +25,7 @@
 
 struct addr_table {
 	struct evidence_addr **v;	/* the evidence's array (it may move) */
+	struct evidence_source_refs **refs;	/* grown beside v when not NULL */
 	size_t *n;
 	size_t cap;			/* of v */
 	size_t max;
@@ -42,6 +43,12 @@ struct collector {
 	struct buf prose_all;		/* all prose, for indicators */
 	const char *last_format;	/* the format name last looked up, and its index */
 	int last_format_index;
+	/* provenance: the part being read and its line count so far */
+	uint32_t part;			/* 1-based into ev->parts, 0 none */
+	struct str part_text;
+	const char *counted;		/* newlines of part_text counted up to here */
+	uint32_t counted_line;		/* 1-based line number at `counted` */
+	struct evidence_ref forced;	/* for an event with no line of its own (a Received hop) */
 };
 
 static uint32_t addr_hash(const struct ip_addr *a)
@@ -52,9 +59,11 @@ static uint32_t addr_hash(const struct ip_addr *a)
 	return h;
 }
 
-static void table_init(struct addr_table *t, struct evidence_addr **v, size_t *n, size_t max)
+static void table_init(struct addr_table *t, struct evidence_addr **v, struct evidence_source_refs **refs, size_t *n,
+		       size_t max)
 {
 	t->v = v;
+	t->refs = refs;
 	t->n = n;
 	t->cap = 0;
 	t->max = max;
@@ -90,7 +99,11 @@ static struct evidence_addr *table_get(struct addr_table *t, const struct ip_add
 	if (*t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
 		*t->v = xrealloc(*t->v, t->cap * sizeof(struct evidence_addr));
+		if (t->refs)
+			*t->refs = xrealloc(*t->refs, t->cap * sizeof(struct evidence_source_refs));
 	}
+	if (t->refs)
+		memset(&(*t->refs)[*t->n], 0, sizeof(struct evidence_source_refs));
 	struct evidence_addr *x = &(*t->v)[*t->n];
 	memset(x, 0, sizeof(*x));
 	x->addr = *a;
@@ -110,38 +123,51 @@ static void note_time(struct evidence_addr *x, int64_t t)
 		x->last = t;
 }
 
-static void add_port(struct collector *c, uint16_t port, enum event_proto proto, uint64_t n)
+static bool ref_is_set(const struct evidence_ref *r)
+{
+	return r->part != 0;
+}
+
+static void add_port(struct collector *c, uint16_t port, enum event_proto proto, uint64_t n,
+		     const struct evidence_ref *ref)
 {
 	struct evidence *ev = c->ev;
-	for (size_t i = 0; i < ev->n_ports; i++)
-		if (ev->ports[i].port == port && (ev->ports[i].proto == proto || proto == EVENT_PROTO_UNKNOWN)) {
-			ev->ports[i].events += n;
-			return;
-		} else if (ev->ports[i].port == port && ev->ports[i].proto == EVENT_PROTO_UNKNOWN) {
-			ev->ports[i].proto = proto;
-			ev->ports[i].events += n;
+	for (size_t i = 0; i < ev->n_ports; i++) {
+		struct evidence_port *x = &ev->ports[i];
+		if (x->port != port)
+			continue;
+		if (x->proto == proto || proto == EVENT_PROTO_UNKNOWN || x->proto == EVENT_PROTO_UNKNOWN) {
+			if (x->proto == EVENT_PROTO_UNKNOWN)
+				x->proto = proto;
+			x->events += n;
+			if (!ref_is_set(&x->ref))
+				x->ref = *ref;
 			return;
 		}
+	}
 	if (ev->n_ports == EVIDENCE_PORTS_MAX)
 		return;
 	if (ev->n_ports == c->ports_cap) {
 		c->ports_cap = c->ports_cap ? c->ports_cap * 2 : 8;
 		ev->ports = xrealloc(ev->ports, c->ports_cap * sizeof(struct evidence_port));
 	}
-	ev->ports[ev->n_ports++] = (struct evidence_port){ port, proto, n };
+	ev->ports[ev->n_ports++] = (struct evidence_port){ port, proto, n, *ref };
 }
 
-static void note_event_time(struct evidence *ev, int64_t t, int32_t offset, enum event_tz tz, uint64_t n)
+static void note_event_time(struct evidence *ev, int64_t t, int32_t offset, enum event_tz tz, uint64_t n,
+			    const struct evidence_ref *ref)
 {
 	if (tz == EVENT_TZ_UNKNOWN)
 		return;
 	if (!ev->first || t < ev->first) {
 		ev->first = t;
 		ev->first_offset = offset;
+		ev->first_ref = *ref;
 	}
 	if (!ev->last || t > ev->last) {
 		ev->last = t;
 		ev->last_offset = offset;
+		ev->last_ref = *ref;
 	}
 	if (tz == EVENT_TZ_STATED)
 		ev->tz_stated += n;
@@ -164,6 +190,90 @@ static void keep_line(struct evidence *ev, struct str line, const char *format)
 	ev->n_lines++;
 }
 
+/* Starts a part: provenance refs name it and count its lines from here. */
+static void begin_part(struct collector *c, char *label, struct str text)
+{
+	struct evidence *ev = c->ev;
+	c->part_text = text;
+	c->counted = text.p;
+	c->counted_line = 1;
+	if (ev->n_parts == EVIDENCE_PARTS_MAX) {
+		free(label);
+		c->part = 0;
+		return;
+	}
+	ev->parts = xrealloc(ev->parts, (ev->n_parts + 1) * sizeof(*ev->parts));
+	ev->parts[ev->n_parts++] = (struct evidence_part){ .label = label };
+	c->part = (uint32_t)ev->n_parts;
+}
+
+/* The 1-based line of the current part where p lies; 0 when p is not in it.
+ * Lines are read in order, so the count goes on from the last call. */
+static uint32_t line_of(struct collector *c, const char *p)
+{
+	const char *base = c->part_text.p, *end = base + c->part_text.len;
+	if (!base || p < base || p > end)
+		return 0;
+	if (p < c->counted) {
+		c->counted = base;
+		c->counted_line = 1;
+	}
+	const char *q = c->counted;
+	while (q < p && (q = memchr(q, '\n', (size_t)(p - q))) != NULL) {
+		c->counted_line++;
+		q++;
+	}
+	c->counted = p;
+	return c->counted_line;
+}
+
+static struct evidence_ref ref_of(struct collector *c, const struct event *e)
+{
+	struct evidence_ref r = { 0 };
+	if (!c->part)
+		return r;
+	if (ref_is_set(&c->forced))
+		return c->forced;
+	r.part = c->part;
+	if (e->line.len) {
+		r.line = line_of(c, e->line.p);
+		if (r.line) {
+			r.text = e->line.p;
+			r.len = (uint32_t)(e->line.len < EVIDENCE_REF_LINE_MAX * 4 ? e->line.len : EVIDENCE_REF_LINE_MAX * 4);
+		}
+	}
+	return r;
+}
+
+static void note_source(struct evidence_addr *x, struct evidence_source_refs *sr, const struct event *e,
+			const struct evidence_ref *ref)
+{
+	if (!sr->seen) {
+		x->ref = *ref;
+		sr->first = sr->last = *ref;
+		sr->stride = 1;
+	} else if (e->tz != EVENT_TZ_UNKNOWN && e->time) {
+		if (!x->first || e->time < x->first)
+			sr->first = *ref;
+		if (e->time >= x->last)
+			sr->last = *ref;
+	} else if (!x->last) {
+		sr->last = *ref;	/* no times at all: position decides */
+	}
+	/* the spread: every stride-th event; when full, keep every other one */
+	if (sr->seen % sr->stride == 0) {
+		if (sr->n_spread == EVIDENCE_SPREAD_MAX) {
+			for (uint32_t i = 0; i < EVIDENCE_SPREAD_MAX / 2; i++)
+				sr->spread[i] = sr->spread[2 * i];
+			sr->n_spread = EVIDENCE_SPREAD_MAX / 2;
+			sr->stride *= 2;
+		}
+		if (sr->seen % sr->stride == 0)
+			sr->spread[sr->n_spread++] = *ref;
+	}
+	sr->seen++;
+}
+
 static int on_event(void *arg, const struct event *e)
 {
 	struct collector *c = arg;
@@ -171,6 +281,21 @@ static int on_event(void *arg, const struct event *e)
 	if (c->opt && c->opt->on_event)
 		c->opt->on_event(c->opt->on_event_arg, e);
 	uint64_t n = e->count ? e->count : 1;
+	struct evidence_ref ref = ref_of(c, e);
+	if (c->part) {
+		struct evidence_part *pt = &ev->parts[c->part - 1];
+		pt->events += n;
+		if (ref.line) {
+			if (!pt->first_line)
+				pt->first_line = ref.line;
+			pt->last_line = ref.line;
+		}
+	}
+	enum event_kind kind = e->kind < EVENT_KIND_COUNT ? e->kind : EVENT_OTHER;
+	if (!ref_is_set(&ev->kind_ref[kind]))
+		ev->kind_ref[kind] = ref;
+	if (e->proto <= EVENT_PROTO_OTHER && e->proto != EVENT_PROTO_UNKNOWN && !ref_is_set(&ev->proto_ref[e->proto]))
+		ev->proto_ref[e->proto] = ref;
 	ev->n_events += n;
 	ev->by_kind[e->kind < EVENT_KIND_COUNT ? e->kind : EVENT_OTHER] += n;
 	if (e->format != c->last_format) {
@@ -183,6 +308,7 @@ static int on_event(void *arg, const struct event *e)
 	if (e->src.family != IP_NONE) {
 		struct evidence_addr *x = table_get(&c->src, &e->src);
 		if (x) {
+			note_source(x, &ev->source_refs[x - ev->sources], e, &ref);
 			x->events += n;
 			note_time(x, e->tz != EVENT_TZ_UNKNOWN ? e->time : 0);
 		}
@@ -190,21 +316,27 @@ static int on_event(void *arg, const struct event *e)
 	if (e->dst.family != IP_NONE) {
 		struct evidence_addr *x = table_get(&c->dst, &e->dst);
 		if (x) {
+			if (!x->events && !ref_is_set(&x->ref))
+				x->ref = ref;
 			x->events += n;
 			note_time(x, e->tz != EVENT_TZ_UNKNOWN ? e->time : 0);
 		} else {
 			ev->dests_dropped++;
 		}
-		if (ev->dest_min.family == IP_NONE || ip_compare(&e->dst, &ev->dest_min) < 0)
+		if (ev->dest_min.family == IP_NONE || ip_compare(&e->dst, &ev->dest_min) < 0) {
 			ev->dest_min = e->dst;
-		if (ev->dest_max.family == IP_NONE || ip_compare(&e->dst, &ev->dest_max) > 0)
+			ev->dest_min_ref = ref;
+		}
+		if (ev->dest_max.family == IP_NONE || ip_compare(&e->dst, &ev->dest_max) > 0) {
 			ev->dest_max = e->dst;
+			ev->dest_max_ref = ref;
+		}
 	}
 	if (e->has_dport)
-		add_port(c, e->dport, e->proto, n);
+		add_port(c, e->dport, e->proto, n, &ref);
 	if (e->proto != EVENT_PROTO_UNKNOWN)
 		ev->protos_mentioned |= 1u << e->proto;
-	note_event_time(ev, e->time, e->utc_offset, e->tz, n);
+	note_event_time(ev, e->time, e->utc_offset, e->tz, n, &ref);
 	if (e->line.len) {
 		ev->n_log_lines++;
 		keep_line(ev, e->line, e->format);
@@ -233,7 +365,32 @@ static bool is_header_line(struct str line)
 	return i > 0 && i < line.len && line.p[i] == ':';
 }
 
-static void headers_block(struct collector *c, struct str headers)
+/* The k-th line (0-based) after `start` in the current part, as a ref. */
+static struct evidence_ref ref_at(struct collector *c, const char *start, uint32_t k)
+{
+	struct evidence_ref r = { 0 };
+	uint32_t line = c->part ? line_of(c, start) : 0;
+	if (!line)
+		return r;
+	const char *end = c->part_text.p + c->part_text.len, *p = start;
+	for (uint32_t i = 0; i < k && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+	size_t len = (size_t)((nl ? nl : end) - p);
+	if (len && p[len - 1] == '\r')
+		len--;
+	r.part = c->part;
+	r.line = line + k;
+	r.text = p;
+	r.len = (uint32_t)(len < EVIDENCE_REF_LINE_MAX * 4 ? len : EVIDENCE_REF_LINE_MAX * 4);
+	return r;
+}
+
+/* A header block; `start` is where its first line lies in the current
+ * part (so the origin's Received: line can be named), NULL if nowhere. */
+static void headers_block(struct collector *c, struct str headers, const char *start)
 {
 	struct evidence *ev = c->ev;
 	ev->has_headers = true;
@@ -260,6 +417,8 @@ static void headers_block(struct collector *c, struct str headers)
 		}
 		struct event e;
 		lfutil_event_init(&e, str_make("", 0), "received");
+		if (start)
+			c->forced = ref_at(c, start, h->line);
 		e.src = h->from;
 		e.kind = EVENT_SPAM;
 		e.service = "smtp";
@@ -269,6 +428,7 @@ static void headers_block(struct collector *c, struct str headers)
 			e.tz = EVENT_TZ_STATED;
 		}
 		on_event(c, &e);
+		c->forced = (struct evidence_ref){ 0 };
 	}
 	free(chain);
 }
@@ -296,8 +456,10 @@ static void text_part(struct collector *c, struct str text, bool own_words)
 	struct buf hdr;
 	buf_init(&hdr, PASTED_HEADERS_MAX);
 	bool in_headers = false;
+	const char *hdr_start = NULL;
 	struct str line;
 	while (str_take_line(&text, &line)) {
+		const char *raw_line = line.p;
 		while (line.len && line.p[0] == '>') {
 			str_skip(&line, 1);
 			if (line.len && line.p[0] == ' ')
@@ -309,12 +471,13 @@ static void text_part(struct collector *c, struct str text, bool own_words)
 			continue;
 		}
 		if (in_headers) {
-			headers_block(c, str_make(hdr.p, hdr.len));
+			headers_block(c, str_make(hdr.p, hdr.len), hdr_start);
 			buf_reset(&hdr);
 			in_headers = false;
 		}
 		if (is_header_start(line)) {
 			in_headers = true;
+			hdr_start = raw_line;
 			buf_append(&hdr, line.p, line.len);
 			buf_append_char(&hdr, '\n');
 			continue;
@@ -327,7 +490,7 @@ static void text_part(struct collector *c, struct str text, bool own_words)
 		add_prose(c, line, own_words);
 	}
 	if (in_headers)
-		headers_block(c, str_make(hdr.p, hdr.len));
+		headers_block(c, str_make(hdr.p, hdr.len), hdr_start);
 	buf_free(&hdr);
 }
 
@@ -339,8 +502,12 @@ static void arf_event(struct collector *c, const struct arf_report *r, bool is_x
 		free(*slot);
 		*slot = xstrdup(r->type);
 	}
-	if (r->has_event)
+	if (r->has_event) {
+		if (r->at.len)
+			c->forced = ref_at(c, r->at.p, 0);	/* the line naming the source */
 		on_event(c, &r->event);
+		c->forced = (struct evidence_ref){ 0 };
+	}
 	ev->has_headers |= !is_xarf;	/* ARF carries the original headers beside it */
 }
 
@@ -375,7 +542,7 @@ static void prose(struct collector *c)
 	}
 	for (size_t i = 0; i < ind->n_ports; i++)
 		for (uint32_t p = ind->ports[i].first; p <= ind->ports[i].last && p - ind->ports[i].first < 16; p++)
-			add_port(c, (uint16_t)p, ind->ports[i].proto, 0);
+			add_port(c, (uint16_t)p, ind->ports[i].proto, 0, &(struct evidence_ref){ 0 });
 	for (size_t i = 0; i < ind->n_counts; i++)
 		if (ind->counts[i].n > ev->prose_count && strcmp(ind->counts[i].noun, "times") != 0) {
 			ev->prose_count = ind->counts[i].n;
@@ -394,7 +561,7 @@ static void prose(struct collector *c)
 		if (s.p == all.p || !char_is_alnum(s.p[-1])) {
 			struct timeparse_result r;
 			if ((char_is_digit(s.p[0]) || char_is_alpha(s.p[0])) && timeparse_take(&tc, &s, &r)) {
-				note_event_time(ev, r.time, r.offset, r.tz, 0);
+				note_event_time(ev, r.time, r.offset, r.tz, 0, &(struct evidence_ref){ 0 });
 				continue;
 			}
 		}
@@ -443,7 +610,14 @@ void evidence_init(struct evidence *ev)
 void evidence_free(struct evidence *ev)
 {
 	free(ev->sources);
+	free(ev->source_refs);
 	free(ev->dests);
+	for (size_t i = 0; i < ev->n_parts; i++)
+		free(ev->parts[i].label);
+	free(ev->parts);
+	for (size_t i = 0; i < ev->n_ref_texts; i++)
+		free(ev->ref_texts[i]);
+	free(ev->ref_texts);
 	free(ev->ports);
 	for (size_t i = 0; i < ev->n_lines; i++)
 		free(ev->lines[i].text);
@@ -465,15 +639,115 @@ static void collector_init(struct collector *c, struct evidence *ev, const struc
 	c->ctx.reference_time = ev->reference_time;
 	c->ctx.default_offset = opt->default_offset;
 	c->ctx.user = opt->user_formats;
-	table_init(&c->src, &ev->sources, &ev->n_sources, EVIDENCE_SOURCES_MAX);
-	table_init(&c->dst, &ev->dests, &ev->n_dests, EVIDENCE_DESTS_MAX);
+	table_init(&c->src, &ev->sources, &ev->source_refs, &ev->n_sources, EVIDENCE_SOURCES_MAX);
+	table_init(&c->dst, &ev->dests, NULL, &ev->n_dests, EVIDENCE_DESTS_MAX);
 	buf_init(&c->prose, PROSE_MAX);
 	buf_init(&c->prose_all, PROSE_MAX);
+}
+
+/*
+ * Provenance texts: until now refs are slices of the input. Each gets its
+ * own copy, shared by refs to the same line, in the order an analyst reads
+ * (the time window, the busiest sources, ports, kinds, destinations) until
+ * EVIDENCE_REF_TEXTS_MAX copies are made; later refs keep part and line.
+ */
+#define KEPT_SLOTS (EVIDENCE_REF_TEXTS_MAX * 2)
+
+struct kept {
+	struct evidence *ev;
+	uint64_t key[KEPT_SLOTS];	/* part << 32 | line, 0 = empty */
+	uint32_t idx[KEPT_SLOTS];	/* into ev->ref_texts */
+};
+
+static void keep_ref(struct kept *k, struct evidence_ref *r)
+{
+	if (!r->text || !r->line) {
+		r->text = NULL;
+		r->len = 0;
+		return;
+	}
+	uint64_t key = (uint64_t)r->part << 32 | r->line;
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (KEPT_SLOTS - 1);
+	while (k->key[h] && k->key[h] != key)
+		h = (h + 1) & (KEPT_SLOTS - 1);
+	struct evidence *ev = k->ev;
+	if (!k->key[h]) {
+		if (ev->n_ref_texts == EVIDENCE_REF_TEXTS_MAX) {
+			r->text = NULL;
+			r->len = 0;
+			return;
+		}
+		size_t n = r->len;
+		while (n && (r->text[n - 1] == '\r' || r->text[n - 1] == '\n'))
+			n--;
+		if (n > EVIDENCE_REF_LINE_MAX) {
+			n = EVIDENCE_REF_LINE_MAX;
+			while (n && ((unsigned char)r->text[n] & 0xc0) == 0x80)
+				n--;	/* cut on a character boundary */
+		}
+		if (!ev->ref_texts)
+			ev->ref_texts = xcalloc(EVIDENCE_REF_TEXTS_MAX, sizeof(char *));
+		k->key[h] = key;
+		k->idx[h] = (uint32_t)ev->n_ref_texts;
+		ev->ref_texts[ev->n_ref_texts++] = xstrndup(r->text, n);
+	}
+	r->text = ev->ref_texts[k->idx[h]];
+	r->len = (uint32_t)strlen(r->text);
+}
+
+static int cmp_busiest(const void *a, const void *b)
+{
+	const struct evidence_addr *x = *(const struct evidence_addr *const *)a, *y = *(const struct evidence_addr *const *)b;
+	if (x->events != y->events)
+		return x->events < y->events ? 1 : -1;
+	return ip_compare(&x->addr, &y->addr);
+}
+
+/* The table's entries, busiest first (the order report.c lists them in). */
+static struct evidence_addr **busiest(struct evidence_addr *v, size_t n)
+{
+	struct evidence_addr **o = xmalloc((n ? n : 1) * sizeof(*o));
+	for (size_t i = 0; i < n; i++)
+		o[i] = &v[i];
+	qsort(o, n, sizeof(*o), cmp_busiest);
+	return o;
+}
+
+static void refs_keep(struct evidence *ev)
+{
+	struct kept *k = xcalloc(1, sizeof(*k));
+	k->ev = ev;
+	keep_ref(k, &ev->first_ref);
+	keep_ref(k, &ev->last_ref);
+	struct evidence_addr **o = busiest(ev->sources, ev->n_sources);
+	for (size_t i = 0; i < ev->n_sources; i++) {
+		struct evidence_source_refs *sr = &ev->source_refs[o[i] - ev->sources];
+		keep_ref(k, &sr->first);
+		keep_ref(k, &sr->last);
+		for (uint32_t j = 0; j < sr->n_spread; j++)
+			keep_ref(k, &sr->spread[j]);
+		keep_ref(k, &o[i]->ref);
+	}
+	free(o);
+	for (size_t i = 0; i < ev->n_ports; i++)
+		keep_ref(k, &ev->ports[i].ref);
+	for (int i = 0; i <= EVENT_PROTO_OTHER; i++)
+		keep_ref(k, &ev->proto_ref[i]);
+	for (int i = 0; i < EVENT_KIND_COUNT; i++)
+		keep_ref(k, &ev->kind_ref[i]);
+	keep_ref(k, &ev->dest_min_ref);
+	keep_ref(k, &ev->dest_max_ref);
+	o = busiest(ev->dests, ev->n_dests);
+	for (size_t i = 0; i < ev->n_dests; i++)
+		keep_ref(k, &o[i]->ref);
+	free(o);
+	free(k);
 }
 
 static void collector_finish(struct collector *c)
 {
 	prose(c);
+	refs_keep(c->ev);
 	free(c->src.slot);
 	free(c->dst.slot);
 	buf_free(&c->prose);
@@ -487,6 +761,7 @@ int evidence_extract_text(const char *text, size_t len, const struct evidence_op
 	evidence_init(&ev);
 	struct collector c;
 	collector_init(&c, &ev, opt, 0);
+	begin_part(&c, xstrdup("text"), str_make(text, len));
 	text_part(&c, str_make(text, len), true);
 	collector_finish(&c);
 	*ret = ev;
@@ -500,6 +775,22 @@ static bool is_xarf_yaml(struct str t)
 	       (str_find_nocase(t, STR_LIT("Report-Type:")) >= 0 || str_find_nocase(t, STR_LIT("Source-Type:")) >= 0);
 }
 
+/* A part as the analyst can find it: "auth.log (part 2)",
+ * "text/plain (part 1)", "attached message headers (part 3)". */
+static char *part_label(const struct mail_part *p, size_t i)
+{
+	struct buf b;
+	buf_init(&b, 512);
+	if (p->filename[0])
+		buf_append(&b, p->filename, strnlen(p->filename, 200));
+	else if (p->kind == MAIL_PART_HEADERS)
+		buf_printf(&b, "%s headers", p->depth > 0 ? "attached message" : "pasted");
+	else
+		buf_append(&b, p->content_type, strnlen(p->content_type, 100));
+	buf_printf(&b, " (part %zu)", i + 1);
+	return buf_steal(&b);
+}
+
 /* A message whose MIME structure yields no part (a multipart without a
  * boundary): its body is read as text, so that nothing the reporter wrote
  * is lost to a defect. */
@@ -509,6 +800,7 @@ static void raw_body(struct collector *c, const char *raw, size_t len)
 	while (str_take_line(&s, &line))
 		if (line.len == 0)
 			break;
+	begin_part(c, xstrdup("body"), s);
 	text_part(c, s, true);
 }
 
@@ -529,9 +821,10 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 	for (size_t i = 0; i < parts.n; i++) {
 		const struct mail_part *p = &parts.v[i];
 		struct str t = str_make(p->text, p->text_len);
+		begin_part(&c, part_label(p, i), t);
 		switch (p->kind) {
 		case MAIL_PART_HEADERS:
-			headers_block(&c, t);
+			headers_block(&c, t, t.p);
 			break;
 		case MAIL_PART_FEEDBACK: {
 			struct arf_report r;
@@ -541,8 +834,10 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 		}
 		case MAIL_PART_DATA: {
 			struct arf_report r;
+			/* X-ARF v0.2 keys, or v0.3's {"ReportClass", "ReportType"} */
 			if (str_find_nocase(t, STR_LIT("x-arf")) >= 0 || str_find_nocase(t, STR_LIT("Report-Type")) >= 0 ||
-			    str_find_nocase(t, STR_LIT("Source-Type")) >= 0) {
+			    str_find_nocase(t, STR_LIT("Source-Type")) >= 0 || str_find_nocase(t, STR_LIT("ReportType")) >= 0 ||
+			    str_find_nocase(t, STR_LIT("ReportClass")) >= 0) {
 				arf_read_xarf(&c.ctx, t, &r);
 				arf_event(&c, &r, true);
 			} else {
@@ -569,8 +864,8 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 	}
 	if (parts.n == 0)
 		raw_body(&c, raw, len);
+	collector_finish(&c);	/* before the parts go: refs are slices of their text */
 	mail_parts_clear(&parts);
-	collector_finish(&c);
 	*ret = ev;
 	return 0;
 }

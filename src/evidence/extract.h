@@ -33,17 +33,55 @@
 #define EVIDENCE_LINE_MAX 512		/* bytes of one sample line */
 #define EVIDENCE_URLS_MAX 64
 #define EVIDENCE_STATEMENT_MAX 600	/* bytes of the reporter's own words kept */
+#define EVIDENCE_PARTS_MAX 256		/* parts named in provenance (= MAIL_PARTS_MAX) */
+#define EVIDENCE_SPREAD_MAX 4		/* lines kept per source between its first and last */
+#define EVIDENCE_REF_TEXTS_MAX 2048	/* provenance lines whose text is kept */
+#define EVIDENCE_REF_LINE_MAX 240	/* bytes of one provenance line's text */
+
+/*
+ * Provenance: where a fact was read. `part` names the part (1-based index
+ * into evidence.parts; 0 = no line, e.g. a port named only in prose), `line`
+ * the 1-based line within that part's decoded text (0 = the part as a
+ * whole: an ARF or X-ARF report). While extracting, `text` is a slice of
+ * the input; when extraction returns it is the evidence's own copy (cut to
+ * EVIDENCE_REF_LINE_MAX), or NULL when the EVIDENCE_REF_TEXTS_MAX budget
+ * was spent on busier facts (part and line still say where to look).
+ */
+struct evidence_ref {
+	uint32_t part;
+	uint32_t line;
+	const char *text;
+	uint32_t len;
+};
+
+struct evidence_part {
+	char *label;		/* "auth.log (part 2)", "text/plain (part 1)", "text" */
+	uint64_t events;	/* events read from it */
+	uint32_t first_line, last_line;	/* of those events, 0 none */
+};
 
 struct evidence_addr {
 	struct ip_addr addr;
 	uint64_t events;
 	int64_t first, last;	/* UTC, 0 unknown */
+	struct evidence_ref ref;	/* the line that first named it */
+};
+
+/* A source's lines: the earliest and latest by event time (by position when
+ * no time is known) and a spread between them, thinned evenly as more come
+ * (every stride-th event kept; the stride doubles when full). */
+struct evidence_source_refs {
+	struct evidence_ref first, last;
+	struct evidence_ref spread[EVIDENCE_SPREAD_MAX];
+	uint32_t n_spread;
+	uint64_t seen, stride;
 };
 
 struct evidence_port {
 	uint16_t port;
 	enum event_proto proto;
 	uint64_t events;
+	struct evidence_ref ref;	/* the line that established it */
 };
 
 struct evidence_line {
@@ -72,6 +110,7 @@ struct check {
 
 struct evidence {
 	struct evidence_addr *sources;
+	struct evidence_source_refs *source_refs;	/* beside sources, same index */
 	size_t n_sources;
 	struct evidence_addr *dests;
 	size_t n_dests;
@@ -93,6 +132,15 @@ struct evidence {
 	struct evidence_line lines[EVIDENCE_LINES_MAX];
 	size_t n_lines;
 	uint64_t n_log_lines;			/* lines read by a log format */
+	/* provenance (struct evidence_ref) */
+	struct evidence_part *parts;		/* every part read, in order */
+	size_t n_parts;
+	struct evidence_ref first_ref, last_ref;	/* of ev->first, ev->last */
+	struct evidence_ref dest_min_ref, dest_max_ref;
+	struct evidence_ref kind_ref[EVENT_KIND_COUNT];
+	struct evidence_ref proto_ref[EVENT_PROTO_OTHER + 1];
+	char **ref_texts;			/* the owned copies refs point into */
+	size_t n_ref_texts;
 	/* forwarded spam / pasted headers */
 	bool has_headers;
 	bool has_origin;

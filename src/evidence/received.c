@@ -107,14 +107,25 @@ bool received_header_value(struct str headers, const char *name, char *out, size
 /* "from helo (rdns [192.0.2.1]) by mx ...; Sun, 22 Nov 2026 14:03:01 +0000":
  * the address is the first bracketed (or bare) address of the "from"
  * clause; the date follows the last ';'. */
+struct received_walk {
+	struct received_chain *chain;
+	const char *counted;	/* newlines counted up to here (the hop's line) */
+	uint32_t line;
+};
+
 static bool on_received(void *arg, struct str name, struct str value)
 {
-	struct received_chain *c = arg;
+	struct received_walk *w = arg;
+	struct received_chain *c = w->chain;
 	if (!str_eq_cstr_nocase(name, "Received"))
 		return true;
 	if (c->n == RECEIVED_HOPS_MAX)
 		return false;
 	struct received_hop h = { .time = 0 };
+	for (const char *q = w->counted; q < name.p; q++)
+		w->line += *q == '\n';
+	w->counted = name.p;
+	h.line = w->line;
 	struct str v = str_trim(value);
 	long by = LFUTIL_FIND(v, " by ");
 	struct str from = by >= 0 ? str_make(v.p, (size_t)by) : v;
@@ -156,7 +167,8 @@ void received_parse(struct str headers, const struct received_trust *trust, stru
 {
 	ret->n = 0;
 	ret->origin = -1;
-	each_header(headers, on_received, ret);
+	struct received_walk w = { ret, headers.p, 0 };
+	each_header(headers, on_received, &w);
 	for (size_t i = 0; i < ret->n; i++) {
 		const struct ip_addr *a = &ret->hops[i].from;
 		if (a->family == IP_NONE || received_is_internal(a))

@@ -26,6 +26,7 @@ struct received_hop {
 	struct ip_addr from;	/* IP_NONE when the hop names none */
 	int64_t time;		/* UTC, 0 when unreadable */
 	int32_t offset;
+	uint32_t line;		/* 0-based line of its "Received:" in the block */
 };
 
 struct received_chain {
