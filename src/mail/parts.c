@@ -12,6 +12,7 @@
 #include "mail/defect.h"
 #include "mail/html_text.h"
 #include "mail/mail.h"
+#include "mail/walk.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -19,7 +20,6 @@ struct walk {
 	struct mail_parts *out;
 	size_t cap;
 	size_t text_total;
-	int visited;
 };
 
 static char *lower_dup(const char *s)
@@ -86,43 +86,30 @@ static char *valid_utf8(char *t, uint32_t *defects)
 	return t;
 }
 
-static void walk(GMimeObject *obj, int depth, int msg_depth, struct walk *w);
-
-static void walk_message(GMimeMessage *msg, int depth, int msg_depth, struct walk *w)
+/* An attached message: its complete header block, then (by returning
+ * true to the walker) its own parts one message level deeper. */
+static bool on_message(struct walk *w, GMimeMessage *msg, int msg_depth)
 {
-	GMimeObject *obj = GMIME_OBJECT(msg);
-	char *hdrs = g_mime_object_get_headers(obj, NULL);
+	char *hdrs = g_mime_object_get_headers(GMIME_OBJECT(msg), NULL);
 	GDateTime *dt = g_mime_message_get_date(msg);
 	add(w, MAIL_PART_HEADERS, "message/rfc822", "", false, msg_depth, dt ? g_date_time_to_unix(dt) : 0, hdrs ? hdrs : "",
 	    hdrs ? strlen(hdrs) : 0);
 	g_free(hdrs);
-	walk(g_mime_message_get_mime_part(msg), depth + 1, msg_depth, w);
+	return true;
 }
 
-static void walk(GMimeObject *obj, int depth, int msg_depth, struct walk *w)
+static bool on_leaf(void *arg, struct mail_walk *mw, const struct mail_leaf *leaf)
 {
-	if (!obj || w->visited >= MAIL_PARTS_MAX)
-		return;
-	if (depth > MAIL_DEPTH_MAX) {
-		w->out->defects |= DEFECT_NESTING;
-		return;
-	}
-	w->visited++;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int n = g_mime_multipart_get_count(mp);
-		for (int i = 0; i < n; i++)
-			walk(g_mime_multipart_get_part(mp, i), depth + 1, msg_depth, w);
-		return;
-	}
+	struct walk *w = arg;
+	(void)mw;
+	GMimeObject *obj = leaf->obj;
+	int msg_depth = leaf->msg_depth;
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-		if (m)
-			walk_message(m, depth + 1, msg_depth + 1, w);
-		return;
+		return m && on_message(w, m, msg_depth + 1);
 	}
 	if (!GMIME_IS_PART(obj))
-		return;
+		return false;
 	GMimePart *part = GMIME_PART(obj);
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	char *mime = g_mime_content_type_get_mime_type(ct);
@@ -132,7 +119,7 @@ static void walk(GMimeObject *obj, int depth, int msg_depth, struct walk *w)
 		char *t = valid_utf8(g_mime_text_part_get_text(GMIME_TEXT_PART(obj)), &w->out->defects);
 		if (!t) {
 			g_free(mime);
-			return;
+			return false;
 		}
 		if (g_mime_content_type_is_type(ct, "text", "html")) {
 			struct buf b;
@@ -162,23 +149,15 @@ static void walk(GMimeObject *obj, int depth, int msg_depth, struct walk *w)
 		free(t);
 	}
 	g_free(mime);
+	return false;
 }
 
 int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
 {
-	mail_init();
 	struct mail_parts out;
 	memset(&out, 0, sizeof(out));
-	GMimeParserOptions *opts = g_mime_parser_options_new();
-	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
-	g_object_unref(parser);
-	g_object_unref(stream);
+	GMimeParserOptions *opts = NULL;
+	GMimeMessage *msg = mail_walk_parse(raw, len, &opts);
 	GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
 	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0) {
 		if (msg)
@@ -192,7 +171,10 @@ int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
 	GDateTime *dt = g_mime_message_get_date(msg);
 	out.date = dt ? g_date_time_to_unix(dt) : 0;
 	struct walk w = { .out = &out };
-	walk(g_mime_message_get_mime_part(msg), 0, 0, &w);
+	struct mail_walk mw = { 0 };
+	mail_walk_tree(msg, on_leaf, &w, &mw);
+	if (mw.too_deep)
+		out.defects |= DEFECT_NESTING;
 	g_object_unref(msg);
 	g_mime_parser_options_free(opts);
 	*ret = out;
