@@ -26,25 +26,8 @@ bool logfmt_exim_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, s
 	struct str v = c;
 	if (!LFUTIL_AFTER(c, " H=", &v))
 		v = c;	/* "rejected EHLO from [A]" */
-	for (;;) {
-		if (!LFUTIL_AFTER(v, "[", &v))
-			return false;
-		struct str a = v;
-		if (lfutil_take_ip(&a, &e.src) && a.len && a.p[0] == ']') {
-			str_skip(&a, 1);
-			if (a.len && a.p[0] == ':') {
-				str_skip(&a, 1);
-				if (lfutil_take_port(&a, &e.sport))
-					e.has_sport = true;
-			}
-			break;
-		}
-	}
-	e.kind = kind;
-	e.proto = EVENT_PROTO_TCP;
-	e.dport = 25;
-	e.has_dport = true;
-	e.service = "smtp";
+	if (!lfutil_mta_reject(v, kind, &e))
+		return false;
 	*ret = e;
 	return true;
 }

@@ -189,3 +189,28 @@ void lfutil_line_time(const struct logfmt_ctx *ctx, struct str line, struct even
 	if (!lfutil_take_syslog_head(ctx, &head, e))
 		lfutil_take_time(ctx, &head, e);
 }
+
+bool lfutil_mta_reject(struct str from, enum event_kind kind, struct event *e)
+{
+	struct str v = from;
+	for (;;) {
+		if (!LFUTIL_AFTER(v, "[", &v))
+			return false;
+		struct str a = v;
+		if (lfutil_take_ip(&a, &e->src) && a.len && a.p[0] == ']') {
+			str_skip(&a, 1);
+			if (a.len && a.p[0] == ':') {
+				str_skip(&a, 1);
+				if (lfutil_take_port(&a, &e->sport))
+					e->has_sport = true;
+			}
+			break;
+		}
+	}
+	e->kind = kind;
+	e->proto = EVENT_PROTO_TCP;
+	e->dport = 25;
+	e->has_dport = true;
+	e->service = "smtp";
+	return true;
+}

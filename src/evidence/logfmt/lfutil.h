@@ -41,3 +41,8 @@ bool lfutil_take_time(const struct logfmt_ctx *ctx, struct str *s, struct event 
 bool lfutil_take_syslog_head(const struct logfmt_ctx *ctx, struct str *s, struct event *e);
 /* The time at the start of a line, behind a syslog header or alone. */
 void lfutil_line_time(const struct logfmt_ctx *ctx, struct str line, struct event *e);
+/* The shared shape of an MTA's rejection line (Postfix, Exim): the client
+ * is the first "[address]" in `from`, with an optional ":port" behind it;
+ * the event becomes SMTP (TCP port 25) of `kind`. false when no bracketed
+ * address is found. */
+bool lfutil_mta_reject(struct str from, enum event_kind kind, struct event *e);

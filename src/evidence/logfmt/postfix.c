@@ -23,26 +23,8 @@ bool logfmt_postfix_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st
 	struct event e;
 	lfutil_event_init(&e, line, "postfix");
 	/* the first "[address]" of the message is the client */
-	struct str v = msg;
-	for (;;) {
-		if (!LFUTIL_AFTER(v, "[", &v))
-			return false;
-		struct str a = v;
-		if (lfutil_take_ip(&a, &e.src) && a.len && a.p[0] == ']') {
-			str_skip(&a, 1);
-			if (a.len && a.p[0] == ':') {
-				str_skip(&a, 1);
-				if (lfutil_take_port(&a, &e.sport))
-					e.has_sport = true;
-			}
-			break;
-		}
-	}
-	e.kind = kind;
-	e.proto = EVENT_PROTO_TCP;
-	e.dport = 25;
-	e.has_dport = true;
-	e.service = "smtp";
+	if (!lfutil_mta_reject(msg, kind, &e))
+		return false;
 	lfutil_line_time(ctx, line, &e);
 	*ret = e;
 	return true;
