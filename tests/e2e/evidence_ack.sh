@@ -53,4 +53,10 @@ check "bare report: asks for the destination" "$tmp/bare" "The destination:" yes
 check "ticket show: checklist" "$tmp/show" "time         doubtful  times are given without a timezone" yes
 "$bin" --db "$db" --json ticket show 100002 > "$tmp/show.json"
 check "ticket show --json: evidence" "$tmp/show.json" '"abuse_type"' yes
+# ... and the log line each fact came from (part and line number)
+check "ticket show: the source's first line" "$tmp/show" "first    text/plain (part 1) line 2: Nov 22 14:03:01 gw kernel: DROP" yes
+check "ticket show: the port's line" "$tmp/show" "445/tcp  text/plain (part 1) line 2:" yes
+check "ticket show --json: provenance" "$tmp/show.json" '"first_line"' yes
+"$bin" extract "$fixtures/eml/charset-latin1.eml" > "$tmp/extract"
+check "extract: the same lines" "$tmp/extract" "last     text/plain (part 1) line 3: Nov 22 14:05:09" yes
 exit $fail
