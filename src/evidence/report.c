@@ -125,7 +125,8 @@ json_t *evidence_json(const struct evidence *ev)
 	for (size_t i = 0; i < ev->n_ports; i++) {
 		json_t *po = json_pack("{s:i, s:s, s:I}", "port", ev->ports[i].port, "proto",
 				       event_proto_name(ev->ports[i].proto), "events", (json_int_t)ev->ports[i].events);
-		set_ref(po, "line", ev, &ev->ports[i].ref);
+		if (i < REPORT_PORT_LINES_LISTED)	/* a port scan's 1000 ports: the first ones say enough */
+			set_ref(po, "line", ev, &ev->ports[i].ref);
 		json_array_append_new(ports, po);
 	}
 	json_object_set_new(o, "ports", ports);

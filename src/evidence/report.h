@@ -3,7 +3,9 @@
  * one JSON shape (stored with the ticket, `extract --json`, `ticket show
  * --json`) and one text rendering (`extract`, `ticket show`). Strangers'
  * text (log lines, statement, URLs) goes through util/escape in the text
- * rendering; in JSON it is a string like any other.
+ * rendering; in JSON it is a string like any other. Provenance (the line
+ * each fact came from) is {"part", "line", "text"} beside the fact; see
+ * docs/ARCHITECTURE.md "Evidence".
  */
 #pragma once
 #include <jansson.h>
@@ -13,6 +15,7 @@
 
 #define REPORT_DESTS_LISTED 20	/* destinations listed one by one; more: count and range */
 #define REPORT_SOURCES_LISTED 50
+#define REPORT_PORT_LINES_LISTED 50	/* ports shown with the line that established them */
 
 json_t *evidence_json(const struct evidence *ev);
 /* Appends the human-readable rendering of a stored evidence JSON object. */

@@ -156,6 +156,18 @@ Test(extract, provenance_is_bounded)
 	cr_expect_gt(sr->spread[sr->n_spread - 1].line, LINES / 4, "spread stops at line %u",
 		     sr->spread[sr->n_spread - 1].line);
 	cr_expect(sr->first.text, "the busiest source's first line lost its text");
+	/* the stored JSON stays small: ports beyond the first ones carry no line */
+	json_t *j = evidence_json(&ev);
+	size_t i, with_line = 0;
+	json_t *p;
+	json_array_foreach(json_object_get(j, "ports"), i, p)
+		with_line += json_object_get(p, "line") != NULL;
+	cr_expect_eq(json_array_size(json_object_get(j, "ports")), EVIDENCE_PORTS_MAX);
+	cr_expect_eq(with_line, REPORT_PORT_LINES_LISTED, "got %zu ports with a line", with_line);
+	char *text = json_dumps(j, JSON_COMPACT);
+	cr_expect_lt(strlen(text), 512 * 1024, "evidence JSON of %zu bytes", strlen(text));
+	free(text);
+	json_decref(j);
 	evidence_free(&ev);
 	(void)refs;
 }
