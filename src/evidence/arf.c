@@ -100,8 +100,13 @@ static void field(const struct logfmt_ctx *ctx, struct arf_report *r, const char
 			r->at = at;
 		}
 	} else if (is_one_of(k, DST_KEYS)) {
+		struct ip_addr a;
+		if (!lfutil_ip(value, &a))
+			return;
 		if (e->dst.family == IP_NONE)
-			lfutil_ip(value, &e->dst);
+			e->dst = a;
+		else if (r->n_more_dst < ARF_DESTS_MAX && !ip_equal(&a, &e->dst))
+			r->more_dst[r->n_more_dst++] = a;
 	} else if (is_one_of(k, TIME_KEYS)) {
 		if (e->tz == EVENT_TZ_UNKNOWN)
 			lfutil_take_time(ctx, &value, e);

@@ -506,6 +506,23 @@ static void arf_event(struct collector *c, const struct arf_report *r, bool is_x
 		if (r->at.len)
 			c->forced = ref_at(c, r->at.p, 0);	/* the line naming the source */
 		on_event(c, &r->event);
+		/* a list of destinations: the others are facts of the same report */
+		for (size_t i = 0; i < r->n_more_dst; i++) {
+			const struct ip_addr *a = &r->more_dst[i];
+			struct evidence_addr *x = table_get(&c->dst, a);
+			if (!x)
+				ev->dests_dropped++;
+			else if (!ref_is_set(&x->ref))
+				x->ref = c->forced;
+			if (ip_compare(a, &ev->dest_min) < 0) {
+				ev->dest_min = *a;
+				ev->dest_min_ref = c->forced;
+			}
+			if (ip_compare(a, &ev->dest_max) > 0) {
+				ev->dest_max = *a;
+				ev->dest_max_ref = c->forced;
+			}
+		}
 		c->forced = (struct evidence_ref){ 0 };
 	}
 	ev->has_headers |= !is_xarf;	/* ARF carries the original headers beside it */

@@ -100,3 +100,25 @@ Test(arf, feedback)
 	cr_expect_str_eq(r.type, "abuse");
 	cr_expect(r.at.len && !strncmp(r.at.p, "Source-IP:", 10), "got source line \"%.*s\"", (int)r.at.len, r.at.p);
 }
+
+/* A list of destinations: the first on the event, the others beside it. */
+Test(arf, destination_lists)
+{
+	struct logfmt_ctx ctx = { .reference_time = 1795400000 };
+	static const char *const texts[] = {
+		"Source: 198.51.100.80\nDestination:\n  - 192.0.2.60\n  - 192.0.2.61\n  - 192.0.2.60\n  - 192.0.2.62\n",
+		"{\"Source\": \"198.51.100.80\", \"Destination\": [\"192.0.2.60\", \"192.0.2.61\", \"192.0.2.62\"]}",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct arf_report r;
+		arf_read_xarf(&ctx, str_from(texts[i]), &r);
+		char ip[IP_TEXT_MAX];
+		ip_format(&r.event.dst, ip);
+		cr_expect_str_eq(ip, "192.0.2.60", "row %zu: got first destination %s", i, ip);
+		cr_expect_eq(r.n_more_dst, 2, "row %zu: got %zu more destinations, want 2", i, r.n_more_dst);
+		if (r.n_more_dst == 2) {
+			ip_format(&r.more_dst[1], ip);
+			cr_expect_str_eq(ip, "192.0.2.62", "row %zu: got %s", i, ip);
+		}
+	}
+}
