@@ -29,6 +29,7 @@
 struct sqlite_conn {
 	sqlite3 *db;
 	char *error;
+	struct timespec busy_since; /* when the current wait for the lock began */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -67,12 +68,20 @@ static int fail(struct sqlite_conn *c, int rc)
  * daemon several connections of one process (the LMTP committer, the
  * workers, the senders) hand the write lock to each other every few
  * milliseconds, and a waiter asleep for 100 ms leaves it idle: waiting in
- * short steps keeps group commit's fsyncs back to back.
+ * short steps keeps group commit's fsyncs back to back. The limit is on
+ * elapsed time, not on the number of steps: on a loaded machine each short
+ * sleep overshoots, and counting steps would stretch the wait far past it.
  */
 static int busy_wait(void *user, int count)
 {
-	(void)user;
-	if ((int64_t)count * SQLITE_BUSY_STEP_US >= (int64_t)SQLITE_BUSY_MS * 1000)
+	struct sqlite_conn *c = user;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		c->busy_since = now;
+	int64_t waited_us = (int64_t)(now.tv_sec - c->busy_since.tv_sec) * 1000000 +
+			    (now.tv_nsec - c->busy_since.tv_nsec) / 1000;
+	if (waited_us >= (int64_t)SQLITE_BUSY_MS * 1000)
 		return 0;
 	struct timespec ts = { 0, SQLITE_BUSY_STEP_US * 1000 };
 	nanosleep(&ts, NULL);
@@ -93,7 +102,7 @@ static int sq_open(const char *url, void **ret_conn, char **ret_error)
 		free(c);
 		return r < 0 ? r : -EIO;
 	}
-	sqlite3_busy_handler(c->db, busy_wait, NULL);
+	sqlite3_busy_handler(c->db, busy_wait, c);
 	sqlite3_extended_result_codes(c->db, 1);
 	char *msg = NULL;
 	rc = sqlite3_exec(c->db,

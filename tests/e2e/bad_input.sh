@@ -104,7 +104,7 @@ import os, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
-time.sleep(25)
+time.sleep(120)  # killed below; longer than any busy wait under load
 PY
 locker=$!
 for i in $(seq 100); do [ -e "$WORK/locked" ] && break; sleep 0.1; done
