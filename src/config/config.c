@@ -74,7 +74,7 @@ static const struct config_key keys[] = {
 	K("routing", "xarf", CONFIG_BOOL, routing_xarf, "false", 0, 1, "notifications to external networks carry an X-ARF v0.2 report, one message per source (per destination: policy lines in the contacts overrides file)"),
 	K("routing", "copy_ack", CONFIG_BOOL, routing_copy_ack, "true", 0, 1, "copy the acknowledgment to the reporter's organisation's security contact"),
 	K("routing", "misdirected_kinds", CONFIG_STR, routing_misdirected_kinds, "spam", 0, 0, "kinds of abuse that a constituency user should take to local IT support when the source is outside"),
-	K("scan", "window_seconds", CONFIG_INT, scan_window_seconds, "86400", 60, 30 * 86400, "a source's activity is summed over this long (docs/SCANS.md)"),
+	K("scan", "window_seconds", CONFIG_INT, scan_window_seconds, "86400", 60, 30 * 86400, "a pause longer than this ends a source's episode: one report per episode (docs/SCANS.md)"),
 	K("scan", "hosts_min", CONFIG_INT, scan_hosts_min, "10", 2, 16777216, "distinct destination addresses that make an address-range scan"),
 	K("scan", "ports_min", CONFIG_INT, scan_ports_min, "10", 2, 65536, "distinct destination ports that make a port scan"),
 	K("scan", "few_max", CONFIG_INT, scan_few_max, "5", 1, 1000, "at most this many ports (addresses) is 'a few' for an address-range (port) scan"),

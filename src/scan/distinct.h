@@ -38,7 +38,18 @@ bool distinct_add(struct distinct *d, uint64_t key);
 uint64_t distinct_count(const struct distinct *d);
 bool distinct_is_exact(const struct distinct *d);
 /* Heap bytes held, for the caller's memory budget. */
-size_t distinct_bytes(const struct distinct *d);
+static inline size_t distinct_bytes(const struct distinct *d)
+{
+	return d->regs ? DISTINCT_HLL_M : (size_t)d->cap * sizeof(uint64_t);
+}
+/* Prefetches the cache line distinct_add(d, key) will touch (a hint). */
+static inline void distinct_prefetch(const struct distinct *d, uint64_t key)
+{
+	if (d->regs)
+		__builtin_prefetch(&d->regs[key >> (64 - DISTINCT_HLL_P)]);
+	else if (d->keys)
+		__builtin_prefetch(&d->keys[(key ? key : 0x8000000000000000ULL) & ((size_t)d->cap - 1)]);
+}
 void distinct_free(struct distinct *d);
 
 /* 64-bit mixing (splitmix64's finaliser) and hashes of common keys. */

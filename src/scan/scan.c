@@ -1,34 +1,70 @@
 #include "scan/scan.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "scan/distinct.h"
+#include "util/bigalloc.h"
 #include "util/xalloc.h"
 
+/* Sources live in slabs: the first SMALL_CHUNKS hold CHUNK_LEN sources
+ * each (so a small budget is not spent on one slab), the rest fill a huge
+ * page each (util/bigalloc.h: a random read into a few hundred MB of
+ * sources then costs a cache miss, not a page walk too). */
 #define CHUNK_BITS 8
-#define CHUNK_LEN (1u << CHUNK_BITS)	/* sources per slab: the budget's overshoot is at most one slab */
+#define CHUNK_LEN (1u << CHUNK_BITS)
+#define SMALL_CHUNKS 8
+#define SMALL_TOTAL (SMALL_CHUNKS * CHUNK_LEN)
+#define BIG_LEN (BIGALLOC_HUGE / sizeof(struct source))
 #define MID_MAX (SCAN_SAMPLE_MAX - 2)
 
-/* Hot fields first: a lookup compares hash and r.src, which share the
- * first cache line; most events then touch only the next few. */
+/* A live source, laid out by how often each part is touched: the first
+ * 128 bytes (two cache lines, fetched together) hold the lookup key and
+ * what every event updates; the sets and ranges come next; what only the
+ * first few events or the close read (lists, samples) last. Nothing of
+ * struct scan_result is kept here: it is built once, at close. */
 struct source {
+	/* line 1: lookup and the per-event counts */
 	uint64_t hash;
-	struct scan_result r;		/* counts filled in as events arrive; the rest at close */
-	struct distinct hosts, ports;
-	uint64_t recent[SCAN_DEDUP_RECENT];	/* hashes of the last lines, for duplicates */
-	uint64_t rng;
-	uint64_t dup_lines;		/* lines equal to one of the recent ones */
-	uint64_t count_raw;		/* sum of event counts */
-	uint64_t count_dedup;		/* the same without duplicate lines */
+	struct ip_addr src;
+	uint8_t flags;			/* SRC_* */
 	uint8_t recent_at;
-	uint64_t seen;			/* events offered to the reservoir */
-	struct scan_sample first, last;
-	struct scan_sample mid[MID_MAX];
 	uint8_t n_mid;
-	bool has_time;
-	bool has_port;
+	uint8_t n_dst_list;
+	uint8_t n_port_list;
+	uint16_t port_min, port_max;
+	int64_t first, last;		/* UTC seconds, when SRC_HAS_TIME */
+	uint64_t count_raw;		/* sum of event counts, duplicates too */
+	/* line 2 */
+	int32_t first_offset, last_offset;
+	uint64_t count_dedup;		/* the same without duplicate lines */
+	uint64_t logins;		/* failed logins (the rest are connections) */
+	uint64_t dup_lines;		/* lines equal to one of the recent ones */
+	uint64_t seen;			/* events offered to the reservoir */
+	uint64_t rng;
+	struct scan_sample last_s;
+	/* lines 3-4 */
+	uint64_t proto[5];		/* events per enum event_proto */
+	uint64_t recent[SCAN_DEDUP_RECENT];	/* hashes of the last lines, for duplicates */
+	/* sets and ranges */
+	struct distinct hosts, ports;
+	struct ip_addr dst_min, dst_max;	/* family IP_NONE when no destination was known */
+	/* cold: the first events and the close */
+	const char *service;		/* of the login events, static */
+	const char *format;		/* of the first event, static */
+	struct scan_sample first_s;
+	struct scan_sample mid[MID_MAX];
+	struct ip_addr dst_list[SCAN_LIST_MAX];
+	uint16_t port_list[SCAN_LIST_MAX];
+};
+
+enum {
+	SRC_HAS_TIME = 1,		/* some event had a time */
+	SRC_HAS_PORT = 2,		/* some connection had a destination port */
+	SRC_TZ_ASSUMED = 4,		/* some event's zone was not stated */
+	SRC_TZ_UNKNOWN = 8,		/* some event had no time */
 };
 
 /* A table slot holds the low 32 bits of the source's hash, so probes and
@@ -134,7 +170,21 @@ static uint64_t addr_hash(const struct ip_addr *a)
 
 static struct source *at(struct scan *s, size_t i)
 {
-	return &s->chunks[i >> CHUNK_BITS][i & (CHUNK_LEN - 1)];
+	if (i < SMALL_TOTAL)
+		return &s->chunks[i >> CHUNK_BITS][i & (CHUNK_LEN - 1)];
+	i -= SMALL_TOTAL;
+	return &s->chunks[SMALL_CHUNKS + i / BIG_LEN][i % BIG_LEN];
+}
+
+/* Sources held by the first c slabs, and the bytes of slab c. */
+static size_t chunks_cap(size_t c)
+{
+	return c <= SMALL_CHUNKS ? c * CHUNK_LEN : SMALL_TOTAL + (c - SMALL_CHUNKS) * BIG_LEN;
+}
+
+static size_t chunk_bytes(size_t c)
+{
+	return c < SMALL_CHUNKS ? CHUNK_LEN * sizeof(struct source) : BIGALLOC_HUGE;
 }
 
 static size_t source_heap(const struct source *x)
@@ -142,16 +192,14 @@ static size_t source_heap(const struct source *x)
 	return distinct_bytes(&x->hosts) + distinct_bytes(&x->ports);
 }
 
-static void source_reset(struct source *x)
+/* A fresh episode for source x, which keeps its key. The cold part needs
+ * no clearing: each of its arrays is read only up to a counter cleared here. */
+static void source_init(struct source *x, const struct ip_addr *a, uint64_t h)
 {
-	struct ip_addr src = x->r.src;
-	uint64_t hash = x->hash;
-	distinct_free(&x->hosts);
-	distinct_free(&x->ports);
-	memset(x, 0, sizeof(*x));
-	x->r.src = src;
-	x->hash = hash;
-	x->rng = hash | 1;
+	memset(x, 0, offsetof(struct source, first_s));
+	x->src = *a;
+	x->hash = h;
+	x->rng = h | 1;
 }
 
 struct scan *scan_new(const struct scan_params *p)
@@ -160,7 +208,7 @@ struct scan *scan_new(const struct scan_params *p)
 	s->p = *p;
 	s->rng = 0x2545f4914f6cdd1dULL;
 	s->tab_cap = 1024;
-	s->tab = xcalloc(s->tab_cap, sizeof(struct slot));
+	s->tab = bigalloc_zeroed(s->tab_cap * sizeof(struct slot));
 	s->mem = s->tab_cap * sizeof(struct slot);
 	return s;
 }
@@ -180,7 +228,7 @@ static size_t tab_find(const struct scan *s, const struct ip_addr *a, uint64_t h
 		if (v->tag != tag)
 			continue;
 		struct source *x = at((struct scan *)s, v->idx1 - 1);
-		if (x->hash == h && ip_equal(&x->r.src, a)) {
+		if (x->hash == h && ip_equal(&x->src, a)) {
 			*ret_found = true;
 			return i;
 		}
@@ -193,7 +241,7 @@ static void tab_grow(struct scan *s)
 	size_t old_cap = s->tab_cap;
 	s->mem -= old_cap * sizeof(struct slot);
 	s->tab_cap *= 2;
-	s->tab = xcalloc(s->tab_cap, sizeof(struct slot));
+	s->tab = bigalloc_zeroed(s->tab_cap * sizeof(struct slot));
 	s->mem += s->tab_cap * sizeof(struct slot);
 	size_t mask = s->tab_cap - 1;
 	for (size_t j = 0; j < old_cap; j++) {
@@ -204,7 +252,7 @@ static void tab_grow(struct scan *s)
 			i = (i + 1) & mask;
 		s->tab[i] = old[j];
 	}
-	free(old);
+	bigalloc_free(old, old_cap * sizeof(struct slot));
 }
 
 static void tab_delete(struct scan *s, size_t i)
@@ -232,10 +280,33 @@ static int cmp_sample(const void *a, const void *b)
 	return x->ref < y->ref ? -1 : x->ref > y->ref;
 }
 
-/* Fills the parts of x->r that are computed once, at close. */
-static void source_result(const struct scan *s, struct source *x, struct scan_result *ret)
+/* The result of x's episode, computed once, at close. */
+static void source_result(const struct scan *s, const struct source *x, struct scan_result *ret)
 {
-	*ret = x->r;
+	memset(ret, 0, sizeof(*ret));
+	ret->src = x->src;
+	ret->tz_assumed = x->flags & SRC_TZ_ASSUMED;
+	ret->tz_unknown = x->flags & SRC_TZ_UNKNOWN;
+	if (x->flags & SRC_HAS_TIME) {
+		ret->first = x->first;
+		ret->last = x->last;
+		ret->first_offset = x->first_offset;
+		ret->last_offset = x->last_offset;
+	}
+	ret->logins = x->logins;
+	ret->connections = x->count_dedup - x->logins;
+	memcpy(ret->proto, x->proto, sizeof(ret->proto));
+	ret->dst_min = x->dst_min;
+	ret->dst_max = x->dst_max;
+	ret->port_min = x->port_min;
+	ret->port_max = x->port_max;
+	ret->service = x->service;
+	ret->format = x->format;
+	ret->n_dst_list = x->n_dst_list;
+	memcpy(ret->dst_list, x->dst_list, x->n_dst_list * sizeof(x->dst_list[0]));
+	ret->n_port_list = x->n_port_list;
+	memcpy(ret->port_list, x->port_list, x->n_port_list * sizeof(x->port_list[0]));
+
 	ret->hosts = distinct_count(&x->hosts);
 	ret->hosts_exact = distinct_is_exact(&x->hosts);
 	ret->ports = distinct_count(&x->ports);
@@ -249,10 +320,10 @@ static void source_result(const struct scan *s, struct source *x, struct scan_re
 	struct scan_sample all[SCAN_SAMPLE_MAX];
 	size_t n = 0;
 	if (x->seen) {
-		all[n++] = x->first;
+		all[n++] = x->first_s;
 		for (uint8_t i = 0; i < x->n_mid; i++)
 			all[n++] = x->mid[i];
-		all[n++] = x->last;
+		all[n++] = x->last_s;
 	}
 	qsort(all, n, sizeof(all[0]), cmp_sample);
 	size_t m = 0;
@@ -276,6 +347,7 @@ static void keep_finding(struct scan *s, const struct scan_result *r)
 	s->found[s->n_found++] = *r;
 }
 
+/* Ends x's episode: kept when it was abuse; x starts afresh. */
 static void source_close(struct scan *s, struct source *x)
 {
 	if (x->seen) {
@@ -285,7 +357,10 @@ static void source_close(struct scan *s, struct source *x)
 			keep_finding(s, &r);
 	}
 	s->mem -= source_heap(x);
-	source_reset(x);
+	distinct_free(&x->hosts);
+	distinct_free(&x->ports);
+	struct ip_addr a = x->src;
+	source_init(x, &a, x->hash);
 }
 
 /* Removes live source k (swap with the last one). */
@@ -293,7 +368,7 @@ static void source_remove(struct scan *s, size_t k)
 {
 	struct source *x = at(s, k);
 	bool found;
-	size_t slot = tab_find(s, &x->r.src, x->hash, &found);
+	size_t slot = tab_find(s, &x->src, x->hash, &found);
 	tab_delete(s, slot);
 	s->mem -= source_heap(x);
 	distinct_free(&x->hosts);
@@ -301,14 +376,15 @@ static void source_remove(struct scan *s, size_t k)
 	size_t last = s->n - 1;
 	if (k != last) {
 		struct source *y = at(s, last);
-		size_t yslot = tab_find(s, &y->r.src, y->hash, &found);
+		size_t yslot = tab_find(s, &y->src, y->hash, &found);
 		*x = *y;
 		s->tab[yslot].idx1 = (uint32_t)(k + 1);
 	}
 	s->n--;
-	if (s->n_chunks && s->n <= (s->n_chunks - 1) * CHUNK_LEN) {
-		free(s->chunks[--s->n_chunks]);
-		s->mem -= CHUNK_LEN * sizeof(struct source);
+	if (s->n_chunks && s->n <= chunks_cap(s->n_chunks - 1)) {
+		s->n_chunks--;
+		bigalloc_free(s->chunks[s->n_chunks], chunk_bytes(s->n_chunks));
+		s->mem -= chunk_bytes(s->n_chunks);
 	}
 }
 
@@ -349,8 +425,8 @@ static size_t source_insert(struct scan *s, const struct ip_addr *a, uint64_t h)
 	 * evicting, so the count never passes the budget. */
 	for (;;) {
 		size_t need = 3 * 8 * sizeof(uint64_t);	/* the new source's first keys */
-		if (s->n == s->n_chunks * CHUNK_LEN)
-			need += CHUNK_LEN * sizeof(struct source);
+		if (s->n == chunks_cap(s->n_chunks))
+			need += chunk_bytes(s->n_chunks);
 		if ((s->n + 1) * 2 > s->tab_cap)
 			need += s->tab_cap * sizeof(struct slot);
 		if (s->n < 2 || s->mem + need <= s->p.memory_max)
@@ -359,17 +435,14 @@ static size_t source_insert(struct scan *s, const struct ip_addr *a, uint64_t h)
 	}
 	if ((s->n + 1) * 2 > s->tab_cap)
 		tab_grow(s);
-	if (s->n == s->n_chunks * CHUNK_LEN) {
+	if (s->n == chunks_cap(s->n_chunks)) {
 		s->chunks = xgrow(s->chunks, &s->chunks_cap, s->n_chunks + 1, sizeof(*s->chunks));
-		s->chunks[s->n_chunks++] = xmalloc(CHUNK_LEN * sizeof(struct source));
-		s->mem += CHUNK_LEN * sizeof(struct source);
+		s->chunks[s->n_chunks] = bigalloc_zeroed(chunk_bytes(s->n_chunks));
+		s->mem += chunk_bytes(s->n_chunks);
+		s->n_chunks++;
 	}
 	size_t k = s->n++;
-	struct source *x = at(s, k);
-	memset(x, 0, sizeof(*x));
-	x->r.src = *a;
-	x->hash = h;
-	x->rng = h | 1;
+	source_init(at(s, k), a, h);
 	bool found;
 	size_t slot = tab_find(s, a, h, &found);
 	s->tab[slot] = (struct slot){ (uint32_t)(k + 1), (uint32_t)h };
@@ -380,13 +453,13 @@ static void take_sample(struct source *x, int64_t t, uint64_t ref)
 {
 	struct scan_sample smp = { t, ref };
 	if (!x->seen) {
-		x->first = x->last = smp;
+		x->first_s = x->last_s = smp;
 	} else {
 		/* out-of-order lines: the earliest and latest by time, ties kept first seen */
-		if (t < x->first.time)
-			x->first = smp;
-		if (t >= x->last.time)
-			x->last = smp;
+		if (t < x->first_s.time)
+			x->first_s = smp;
+		if (t >= x->last_s.time)
+			x->last_s = smp;
 	}
 	x->seen++;
 	/* Algorithm R over all events: a uniform spread, reproducible because
@@ -400,49 +473,109 @@ static void take_sample(struct source *x, int64_t t, uint64_t ref)
 	}
 }
 
+static bool event_counts(const struct event *ev)
+{
+	return ev->src.family != IP_NONE &&
+	       (ev->kind == EVENT_LOGIN_FAILURE || ev->kind == EVENT_CONNECTION || ev->kind == EVENT_ALERT);
+}
+
+static uint64_t port_key(uint16_t port)
+{
+	return distinct_mix(0x706f7274ULL ^ port);
+}
+
+void scan_prep(const struct scan *s, const struct event *ev, struct scan_prep *ret)
+{
+	if (!event_counts(ev)) {
+		*ret = (struct scan_prep){ 0, 0, 0 };
+		return;
+	}
+	ret->src = addr_hash(&ev->src) | 1;
+	ret->dst = ev->dst.family != IP_NONE ? addr_hash(&ev->dst) : 0;
+	ret->port = ev->has_dport ? port_key(ev->dport) : 0;
+	__builtin_prefetch(&s->tab[(uint32_t)ret->src & (s->tab_cap - 1)]);
+}
+
+/* The live source the home slot of p names, or NULL: enough for a hint. */
+static const struct source *hint_source(const struct scan *s, const struct scan_prep *p)
+{
+	const struct slot *v = &s->tab[(uint32_t)p->src & (s->tab_cap - 1)];
+	if (!p->src || !v->idx1 || v->tag != (uint32_t)p->src)
+		return NULL;
+	return at((struct scan *)s, v->idx1 - 1);
+}
+
+void scan_prefetch_source(const struct scan *s, const struct scan_prep *p)
+{
+	const char *x = (const char *)hint_source(s, p);
+	if (!x)
+		return;
+	/* the parts every event touches: up to the destination range */
+	for (size_t o = 0; o < offsetof(struct source, first_s); o += 64)
+		__builtin_prefetch(x + o, 1);
+}
+
+void scan_prefetch_sets(const struct scan *s, const struct scan_prep *p)
+{
+	const struct source *x = hint_source(s, p);
+	if (!x)
+		return;
+	if (p->dst)
+		distinct_prefetch(&x->hosts, p->dst);
+	if (p->port)
+		distinct_prefetch(&x->ports, p->port);
+}
+
 void scan_add(struct scan *s, const struct event *ev, uint64_t ref)
 {
+	struct scan_prep p;
+	scan_prep(s, ev, &p);
+	scan_add_prepared(s, ev, ref, &p);
+}
+
+void scan_add_prepared(struct scan *s, const struct event *ev, uint64_t ref, const struct scan_prep *p)
+{
+	uint64_t h = p->src;
 	s->st.events++;
-	bool is_login = ev->kind == EVENT_LOGIN_FAILURE;
-	bool is_conn = ev->kind == EVENT_CONNECTION || ev->kind == EVENT_ALERT;
-	if (ev->src.family == IP_NONE || (!is_login && !is_conn)) {
+	if (!event_counts(ev)) {
 		s->st.ignored++;
 		return;
 	}
-	uint64_t h = addr_hash(&ev->src);
+	bool is_login = ev->kind == EVENT_LOGIN_FAILURE;
+	bool is_conn = !is_login;
 	bool found;
 	size_t slot = tab_find(s, &ev->src, h, &found);
 	size_t k = found ? s->tab[slot].idx1 - 1 : source_insert(s, &ev->src, h);
 	struct source *x = at(s, k);
-	struct scan_result *r = &x->r;
 	size_t heap_before = source_heap(x);
 
+	/* Episodes (docs/SCANS.md "The window"): an event more than the
+	 * window after the episode's last event, or before its first, ends
+	 * it and opens the next. Order inside the window does not matter. */
 	bool has_time = ev->tz != EVENT_TZ_UNKNOWN && ev->time != 0;
-	if (has_time && x->has_time) {
-		int64_t lo = ev->time < r->first ? ev->time : r->first;
-		int64_t hi = ev->time > r->last ? ev->time : r->last;
-		if (hi - lo >= s->p.window) {
-			source_close(s, x);
-			heap_before = 0;
-		}
+	if (has_time && (x->flags & SRC_HAS_TIME) &&
+	    (ev->time > x->last + s->p.window || ev->time < x->first - s->p.window)) {
+		source_close(s, x);
+		heap_before = 0;
 	}
 	if (has_time) {
-		if (!x->has_time || ev->time < r->first) {
-			r->first = ev->time;
-			r->first_offset = ev->utc_offset;
+		bool had = x->flags & SRC_HAS_TIME;
+		if (!had || ev->time < x->first) {
+			x->first = ev->time;
+			x->first_offset = ev->utc_offset;
 		}
-		if (!x->has_time || ev->time >= r->last) {
-			r->last = ev->time;
-			r->last_offset = ev->utc_offset;
+		if (!had || ev->time >= x->last) {
+			x->last = ev->time;
+			x->last_offset = ev->utc_offset;
 		}
-		x->has_time = true;
+		x->flags |= SRC_HAS_TIME;
 		if (ev->tz == EVENT_TZ_ASSUMED)
-			r->tz_assumed = true;
+			x->flags |= SRC_TZ_ASSUMED;
 	} else {
-		r->tz_unknown = true;
+		x->flags |= SRC_TZ_UNKNOWN;
 	}
-	if (!r->format)
-		r->format = ev->format;
+	if (!x->format)
+		x->format = ev->format;
 
 	uint64_t w = ev->count ? ev->count : 1;
 	x->count_raw += w;
@@ -465,33 +598,32 @@ void scan_add(struct scan *s, const struct event *ev, uint64_t ref)
 	if (is_new_line) {
 		x->count_dedup += w;
 		if ((unsigned)ev->proto < 5)
-			r->proto[ev->proto] += w;
+			x->proto[ev->proto] += w;
 		if (is_login) {
-			r->logins += w;
-			if (!r->service)
-				r->service = ev->service;
-		} else {
-			r->connections += w;
+			x->logins += w;
+			if (!x->service)
+				x->service = ev->service;
 		}
 		take_sample(x, has_time ? ev->time : 0, ref);
 	}
 
 	if (is_conn && ev->dst.family != IP_NONE) {
-		if (distinct_add(&x->hosts, addr_hash(&ev->dst)) && r->n_dst_list < SCAN_LIST_MAX)
-			r->dst_list[r->n_dst_list++] = ev->dst;
-		if (r->dst_min.family == IP_NONE || ip_compare(&ev->dst, &r->dst_min) < 0)
-			r->dst_min = ev->dst;
-		if (r->dst_max.family == IP_NONE || ip_compare(&ev->dst, &r->dst_max) > 0)
-			r->dst_max = ev->dst;
+		if (distinct_add(&x->hosts, p->dst) && x->n_dst_list < SCAN_LIST_MAX)
+			x->dst_list[x->n_dst_list++] = ev->dst;
+		if (x->dst_min.family == IP_NONE || ip_compare(&ev->dst, &x->dst_min) < 0)
+			x->dst_min = ev->dst;
+		if (x->dst_max.family == IP_NONE || ip_compare(&ev->dst, &x->dst_max) > 0)
+			x->dst_max = ev->dst;
 	}
 	if (is_conn && ev->has_dport) {
-		if (distinct_add(&x->ports, distinct_mix(0x706f7274ULL ^ ev->dport)) && r->n_port_list < SCAN_LIST_MAX)
-			r->port_list[r->n_port_list++] = ev->dport;
-		if (!x->has_port || ev->dport < r->port_min)
-			r->port_min = ev->dport;
-		if (!x->has_port || ev->dport > r->port_max)
-			r->port_max = ev->dport;
-		x->has_port = true;
+		if (distinct_add(&x->ports, p->port) && x->n_port_list < SCAN_LIST_MAX)
+			x->port_list[x->n_port_list++] = ev->dport;
+		bool had = x->flags & SRC_HAS_PORT;
+		if (!had || ev->dport < x->port_min)
+			x->port_min = ev->dport;
+		if (!had || ev->dport > x->port_max)
+			x->port_max = ev->dport;
+		x->flags |= SRC_HAS_PORT;
 	}
 
 	s->mem += source_heap(x) - heap_before;
@@ -563,9 +695,9 @@ struct scan *scan_free(struct scan *s)
 		distinct_free(&x->ports);
 	}
 	for (size_t c = 0; c < s->n_chunks; c++)
-		free(s->chunks[c]);
+		bigalloc_free(s->chunks[c], chunk_bytes(c));
 	free(s->chunks);
-	free(s->tab);
+	bigalloc_free(s->tab, s->tab_cap * sizeof(struct slot));
 	free(s->found);
 	free(s);
 	return NULL;

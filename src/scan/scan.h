@@ -8,12 +8,15 @@
  * and port ranges, the protocol mix, the event count, first and last time
  * and a few sample references. scan_finish() classifies each source.
  *
- * Window: a source's episode starts at its first event and covers
- * `window` seconds (events slightly out of order extend it backwards as
- * long as the whole episode still fits). An event that does not fit closes
- * the episode, which is classified then and kept only when it is abuse (a
- * scan or login attempts), and opens a new one. Callers that merge several
- * files should feed events in time order (cli/scan_input.c does).
+ * Window (docs/SCANS.md "The window"): a source's events form episodes;
+ * an event more than `window` seconds after the episode's last event (or
+ * before its first: lines out of order) closes it and opens the next. So
+ * two bursts further apart than the window are two episodes, each with its
+ * own first, last and counts, and activity that never pauses that long is
+ * one episode however long it lasts. A closed episode is classified then
+ * and kept only when it is abuse (a scan or login attempts). Lines out of
+ * order by less than the window land in the right episode; callers that
+ * merge several files feed events in UTC order (cli/scan_files.c does).
  *
  * Memory: every byte the aggregator holds on the heap is counted against
  * params.memory_max (peak at most memory_max + SCAN_EVENT_BYTES_MAX). When a new source would take it past that, the source
@@ -122,6 +125,20 @@ struct scan *scan_new(const struct scan_params *p);
 /* Adds one event. Events of kinds other than connections, blocks, alerts
  * and failed logins, and events without a source, are counted and ignored. */
 void scan_add(struct scan *s, const struct event *ev, uint64_t ref);
+/* The same in steps, for a reader that keeps a few events in flight so
+ * the cache misses of different events overlap instead of adding up:
+ * scan_prep() hashes the event's keys and prefetches the table slot of
+ * its source; some events later scan_prefetch_source() prefetches the
+ * source, later still scan_prefetch_sets() the lines of its distinct sets
+ * the event will touch, and scan_add_prepared() adds it. Prefetches are
+ * hints: any interleaving gives the result of scan_add() alone. */
+struct scan_prep {
+	uint64_t src, dst, port;	/* key hashes; src 0: the event does not count */
+};
+void scan_prep(const struct scan *s, const struct event *ev, struct scan_prep *ret);
+void scan_prefetch_source(const struct scan *s, const struct scan_prep *p);
+void scan_prefetch_sets(const struct scan *s, const struct scan_prep *p);
+void scan_add_prepared(struct scan *s, const struct event *ev, uint64_t ref, const struct scan_prep *p);
 /* Closes every episode and returns the results (abusive closed episodes
  * and every live source), sorted by kind (scans first), then events,
  * descending. The array belongs to the caller (free()). The aggregator
