@@ -203,5 +203,22 @@ else
 fi
 kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null || true; SINK_PID=
 
+# 9. episodes: two bursts 30 h apart are two scans, each with its own first,
+# last and counts; activity every 2 hours for 3 days is one; the same when
+# the lines come newest first or out of order by up to 6 hours
+episodes() { jq -r '.sources[] | "\(.source) \(.kind) \(.destinations) \(.first) \(.last)"' | sort; }
+for f in episodes episodes-reversed episodes-jittered; do
+  ad --json scans "$L/$f.log" | episodes > "$WORK/$f.txt"
+  if cmp -s "$L/episodes.txt" "$WORK/$f.txt"; then ok "$f.log: the episodes"; else
+    fail "$f.log: episodes differ"; diff "$L/episodes.txt" "$WORK/$f.txt" >&2 || true
+  fi
+done
+# a window of 12 hours (scan.window_seconds) cuts the 2-hourly probes no more...
+ad --set scan.window_seconds=43200 --json scans "$L/episodes.log" | episodes > "$WORK/w12.txt"
+cmp -s "$L/episodes.txt" "$WORK/w12.txt" && ok "12 h window: the same episodes" || fail "12 h window: $(cat "$WORK/w12.txt")"
+# ...and one of 1 hour splits them into one probe each (connection attempts)
+n=$(ad --set scan.window_seconds=3600 --json scans "$L/episodes.log" | jq '[.sources[] | select(.source == "198.51.100.202")] | length')
+[ "$n" -eq 1 ] && ok "1 h window: the 2-hourly probes are no scan" || fail "1 h window: got $n results for 198.51.100.202"
+
 if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1; fi
 echo "all checks passed"

@@ -99,6 +99,37 @@ with open(os.path.join(out, "auth.log"), "w") as f:
         f.write("%s bastion sshd[%d]: Failed password for invalid user admin from 198.51.100.50 port %d ssh2\n"
                 % (syslog(t), 5000 + i, 40000 + i))
 
+# episodes (docs/SCANS.md "The window", default 24 h): a gap longer than
+# the window splits a source's activity, a shorter one never does.
+# 198.51.100.201: two bursts 30 h apart -> two range scans, each with its
+# own first, last and counts; 198.51.100.202: one probe every 2 hours for
+# 3 days -> one range scan of 36 over 70 hours. Stated zone (Z).
+epi = []
+A = T0 + timedelta(days=1)
+for i in range(12):
+    epi.append((A + timedelta(minutes=i), "198.51.100.201", "192.0.2.%d" % (i + 1), 23))
+B = A + timedelta(minutes=11, hours=30)
+for i in range(15):
+    epi.append((B + timedelta(minutes=i), "198.51.100.201", "192.0.2.%d" % (i + 101), 23))
+for i in range(36):
+    epi.append((A + timedelta(hours=2 * i), "198.51.100.202", "192.0.2.%d" % (i + 1), 445))
+epi.sort()
+def write_epi(name, rows):
+    with open(os.path.join(out, name), "w") as f:
+        f.writelines(ipt(iso(t, 0), src, dst, "TCP", dpt) + "\n" for t, src, dst, dpt in rows)
+write_epi("episodes.log", epi)
+# out of order: newest first, and each line moved by up to 6 hours (less
+# than the window): the same episodes
+write_epi("episodes-reversed.log", epi[::-1])
+write_epi("episodes-jittered.log", sorted(epi, key=lambda r: r[0] + timedelta(seconds=rnd.randrange(6 * 3600))))
+with open(os.path.join(out, "episodes.txt"), "w") as f:
+    f.write("198.51.100.201 range 12 %sZ %sZ\n" % (A.strftime("%Y-%m-%d %H:%M:%S"),
+                                                  (A + timedelta(minutes=11)).strftime("%Y-%m-%d %H:%M:%S")))
+    f.write("198.51.100.201 range 15 %sZ %sZ\n" % (B.strftime("%Y-%m-%d %H:%M:%S"),
+                                                  (B + timedelta(minutes=14)).strftime("%Y-%m-%d %H:%M:%S")))
+    f.write("198.51.100.202 range 36 %sZ %sZ\n" % (A.strftime("%Y-%m-%d %H:%M:%S"),
+                                                  (A + timedelta(hours=70)).strftime("%Y-%m-%d %H:%M:%S")))
+
 EXPECT = {
     "198.51.100.7": ("range", 240), "198.51.100.9": ("other", 9), "198.51.100.10": ("range", 10),
     "198.51.100.5": ("port", 50), "198.51.100.6": ("both", 60), "198.51.100.4": ("other", 16),

@@ -232,6 +232,68 @@ Test(scan, window_splits_episodes)
 	free(g);
 }
 
+/* docs/SCANS.md "The window": a gap longer than the window between a
+ * source's events starts a new episode; any shorter gap, however long the
+ * activity lasts, does not; and the order of the lines does not matter. */
+struct erow {
+	const char *name;
+	int64_t gap;			/* seconds between the two bursts of 12 hosts */
+	int64_t step;			/* seconds between events inside a burst */
+	int64_t window;
+	bool reversed;			/* fed newest first */
+	size_t want_results;
+	uint64_t want_hosts0;		/* hosts of the first result (the larger episode first) */
+};
+
+static const struct erow erows[] = {
+	{ "bursts 30 h apart", 30 * 3600, 60, 86400, false, 2, 12 },
+	{ "bursts 30 h apart, newest first", 30 * 3600, 60, 86400, true, 2, 12 },
+	{ "bursts exactly the window apart", 86400, 60, 86400, false, 1, 24 },
+	{ "bursts a second more than the window apart", 86401, 60, 86400, false, 2, 12 },
+	{ "every 2 h for 3 days: one episode", 2 * 3600, 2 * 3600, 86400, false, 1, 24 },
+	{ "every 2 h for 3 days, newest first", 2 * 3600, 2 * 3600, 86400, true, 1, 24 },
+	{ "every 2 h, window 1 h: no scan", 2 * 3600, 2 * 3600, 3600, false, 1, 1 },
+	{ "bursts 30 h apart, window 2 days", 30 * 3600, 60, 2 * 86400, false, 1, 24 },
+};
+
+Test(scan, episodes_by_gap)
+{
+	for (size_t t = 0; t < sizeof(erows) / sizeof(erows[0]); t++) {
+		const struct erow *e = &erows[t];
+		size_t n = 24;
+		struct gen_event *g = calloc(n, sizeof(*g));
+		struct ip_addr s0 = gen_addr("198.51.100.7"), d0 = gen_addr("192.0.2.1");
+		int64_t at = GEN_T0;
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				at += i == 12 ? e->gap : e->step;
+			size_t k = e->reversed ? n - 1 - i : i;
+			gen_fill(&g[k], s0, gen_nth(d0, (unsigned)i), 23, EVENT_CONNECTION, at, 0, EVENT_TZ_STATED);
+			g[k].ev.line = str_from(g[k].text);
+		}
+		struct scan_params p = params();
+		p.window = e->window;
+		struct scan *s = scan_new(&p);
+		size_t nr;
+		struct scan_result *r = run(s, g, n, &nr);
+		cr_expect_eq(nr, e->want_results, "%s: got %zu results, want %zu", e->name, nr, e->want_results);
+		if (nr) {
+			cr_expect_eq(r[0].hosts, e->want_hosts0, "%s: hosts got %llu, want %llu", e->name,
+				     (unsigned long long)r[0].hosts, (unsigned long long)e->want_hosts0);
+			uint64_t events = 0;
+			for (size_t i = 0; i < nr; i++)
+				events += r[i].events;
+			if (e->want_results == 2) {
+				cr_expect_eq(events, n, "%s: events got %llu, want %zu", e->name, (unsigned long long)events, n);
+				cr_expect(r[0].last < r[1].first || r[1].last < r[0].first, "%s: episodes overlap", e->name);
+			}
+		}
+		free(r);
+		scan_free(s);
+		free(g);
+	}
+}
+
 /* 300,000 one-event sources through a 2 MiB budget: memory stays bounded,
  * the drop is counted, and the one real scanner among them survives. */
 Test(scan, memory_bound_and_eviction)
