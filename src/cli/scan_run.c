@@ -76,8 +76,8 @@ void scan_run_note(const struct scan_run *run, FILE *f)
 			run->params.memory_max >> 20, (unsigned long long)run->sst.evicted_sources,
 			(unsigned long long)run->sst.evicted_events);
 	if (run->sst.findings_dropped)
-		fprintf(f, "abusedesk: %llu abusive episodes past %d were not kept\n",
-			(unsigned long long)run->sst.findings_dropped, SCAN_FINDINGS_MAX);
+		fprintf(f, "abusedesk: %llu abusive episodes were not kept (more than %d, or past scan.memory_max_mib = %zu)\n",
+			(unsigned long long)run->sst.findings_dropped, SCAN_FINDINGS_MAX, run->params.memory_max >> 20);
 	buf_free(&b);
 }
 

@@ -335,15 +335,29 @@ static void source_result(const struct scan *s, const struct source *x, struct s
 	ret->total_samples_seen = x->seen;
 }
 
+/* Findings count against the budget like everything else: the array
+ * grows by a quarter (so a step is small next to the budget) only when
+ * the step fits; otherwise the finding is dropped and counted, never
+ * silently (scan_stats.findings_dropped, said by `scans` and `report`). */
 static void keep_finding(struct scan *s, const struct scan_result *r)
 {
 	if (s->n_found >= SCAN_FINDINGS_MAX) {
 		s->st.findings_dropped++;
 		return;
 	}
-	size_t old = s->found_cap;
-	s->found = xgrow(s->found, &s->found_cap, s->n_found + 1, sizeof(*s->found));
-	s->mem += (s->found_cap - old) * sizeof(*s->found);
+	if (s->n_found == s->found_cap) {
+		size_t add = s->found_cap / 4 < 16 ? 16 : s->found_cap / 4;
+		size_t bytes = add * sizeof(*s->found);
+		if (s->mem + bytes > s->p.memory_max) {
+			s->st.findings_dropped++;
+			return;
+		}
+		s->found = xrealloc(s->found, (s->found_cap + add) * sizeof(*s->found));
+		s->found_cap += add;
+		s->mem += bytes;
+		if (s->mem > s->st.memory_peak)
+			s->st.memory_peak = s->mem;
+	}
 	s->found[s->n_found++] = *r;
 }
 

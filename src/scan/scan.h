@@ -23,7 +23,9 @@
  * with the fewest events among SCAN_EVICT_SAMPLE live sources picked at
  * random (Redis's approximated LFU) is dropped; its events are counted in
  * scan_stats.evicted_events and the drop is reported, never silent. Kept
- * findings (closed abusive episodes) are capped at SCAN_FINDINGS_MAX.
+ * findings (closed abusive episodes) count against the same budget and
+ * are capped at SCAN_FINDINGS_MAX; past either, they are dropped and
+ * counted (scan_stats.findings_dropped).
  *
  * Samples: the aggregator does not copy log lines. Each event comes with a
  * caller's 64-bit reference (file and offset, array index); a result holds
@@ -110,7 +112,7 @@ struct scan_stats {
 	uint64_t sources;		/* live sources at the end */
 	uint64_t evicted_sources;	/* dropped for the memory budget */
 	uint64_t evicted_events;
-	uint64_t findings_dropped;	/* closed abusive episodes past SCAN_FINDINGS_MAX */
+	uint64_t findings_dropped;	/* closed abusive episodes not kept: past SCAN_FINDINGS_MAX or the budget */
 	size_t memory_peak;		/* heap bytes counted against memory_max */
 };
 
