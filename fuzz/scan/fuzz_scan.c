@@ -1,7 +1,8 @@
 /*
  * Fuzzes the scan aggregator with random event streams: the first bytes
  * pick the parameters (a small memory budget, so eviction runs), then each
- * 10-byte record is one event. Checks, beyond "no crash": the memory peak
+ * 10-byte record is one event, fed through the prefetch steps as the
+ * log reader does. Checks, beyond "no crash": the memory peak
  * stays within memory_max + SCAN_EVENT_BYTES_MAX; every result is
  * consistent; every abusive result has a report and a one-line form.
  */
@@ -77,8 +78,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct scan *s = scan_new(&p);
-	for (size_t i = 0; i < n; i++)
-		scan_add(s, &ev[i], i);
+	/* as cli/scan_files.c feeds it: events in flight, each prefetched in
+	 * steps some events before it is added (hints that must stay harmless
+	 * while sources are inserted and evicted in between) */
+	enum { FLIGHT = 6 };
+	struct scan_prep prep[FLIGHT];
+	for (size_t i = 0; i < n + FLIGHT; i++) {
+		if (i < n)
+			scan_prep(s, &ev[i], &prep[i % FLIGHT]);
+		if (i >= 2 && i - 2 < n)
+			scan_prefetch_source(s, &prep[(i - 2) % FLIGHT]);
+		if (i >= 4 && i - 4 < n)
+			scan_prefetch_sets(s, &prep[(i - 4) % FLIGHT]);
+		if (i >= FLIGHT - 1 && i - (FLIGHT - 1) < n)
+			scan_add_prepared(s, &ev[i - (FLIGHT - 1)], i - (FLIGHT - 1), &prep[(i - (FLIGHT - 1)) % FLIGHT]);
+	}
 	struct scan_stats st;
 	scan_stats_get(s, &st);
 	if (st.memory_peak > p.memory_max + SCAN_EVENT_BYTES_MAX)
