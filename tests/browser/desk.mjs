@@ -115,6 +115,7 @@ export async function startDesk({ reports = [], set = [], routing = false, relay
     url, db, dir, lmtp, users: { admin: ['ada', admin], analyst: ['sam', analyst] },
     cli: (args, input) => run(db, args, input, cliSets),
     log: () => log,
+    signal: (sig) => proc.kill(sig),
     // Delivers over LMTP and waits until serve's workers made each one a ticket.
     async deliver(list) {
       const before = processed();
