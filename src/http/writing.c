@@ -20,6 +20,7 @@
 #include "evidence/report.h"
 #include "http/handlers.h"
 #include "mail/tag.h"
+#include "net/mailbox.h"
 #include "pipeline/outbound.h"
 #include "routing/index.h"
 #include "util/escape.h"
@@ -30,20 +31,11 @@
 #define HTTP_SUBJECT_MAX 400
 #define HTTP_ADDRESS_MAX 254			/* RFC 5321 4.5.3.1.3 path, less the brackets */
 
-/* One bare address: local@domain, printable, nothing a header could be
- * split or a second recipient hidden by. */
+/* One bare address as the desk writes to (net/mailbox.h): nothing a
+ * header could be split or a second recipient hidden by. */
 static bool is_address(const char *a)
 {
-	size_t n = a ? strlen(a) : 0;
-	if (n < 3 || n > HTTP_ADDRESS_MAX)
-		return false;
-	const char *at = strchr(a, '@');
-	if (!at || at == a || !at[1] || strchr(at + 1, '@'))
-		return false;
-	for (const char *p = a; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("<>()[],;:\\\"", *p))
-			return false;
-	return true;
+	return a && strlen(a) <= HTTP_ADDRESS_MAX && mailbox_is_valid(str_from(a));
 }
 
 static bool list_has(const char *list, const char *item)
