@@ -98,8 +98,14 @@ json_t *http_routing_section(struct http_req *req, const struct ticket *t, json_
 	json_t *sources = sources_of(evidence, links, n_links);
 	json_t *rows = json_array();
 	struct http_ctx *ctx = req->ctx;
-	pthread_mutex_lock(&ctx->routing_lock);
-	int r = routing_index_refresh(req->store, &ctx->routing);
+	/* Nothing to look up: the index (and its version query under the
+	 * lock every request thread shares) is not touched. */
+	int r = 0;
+	bool has_sources = json_array_size(sources) > 0;
+	if (has_sources) {
+		pthread_mutex_lock(&ctx->routing_lock);
+		r = routing_index_refresh(req->store, &ctx->routing);
+	}
 	size_t i;
 	json_t *v;
 	json_array_foreach (sources, i, v) {
@@ -124,7 +130,8 @@ json_t *http_routing_section(struct http_req *req, const struct ticket *t, json_
 		json_object_set_new(row, t->kind == TICKET_INCIDENT ? "reports" : "incidents", inc);
 		json_array_append_new(rows, row);
 	}
-	pthread_mutex_unlock(&ctx->routing_lock);
+	if (has_sources)
+		pthread_mutex_unlock(&ctx->routing_lock);
 	json_decref(sources);
 	json_t *j = json_pack("{s:o}", "sources", rows);
 	if (r < 0)
