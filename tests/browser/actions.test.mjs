@@ -191,3 +191,22 @@ test('serve reloads on SIGHUP and the web desk keeps answering', async () => {
   }
   assert.equal((await analyst.get('/api/counts')).status, 200);
 });
+
+test('an empty http.listen runs serve without a web desk', async () => {
+  const { spawn } = await import('node:child_process');
+  const { BIN, freePort } = await import('./desk.mjs');
+  const port = await freePort();
+  const proc = spawn(BIN, ['--db', join(desk.dir, 'nohttp.db'), '--set', 'http.listen=',
+    '--set', `lmtp.listen=127.0.0.1:${port}`, '--set', 'pipeline.workers=1', 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; !/serve: ready/.test(log); i++) {
+    assert.ok(i < 600 && proc.exitCode === null, 'serve started: ' + log);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(log, /http: no web desk \(http\.listen is empty\)/);
+  assert.doesNotMatch(log, /web desk is listening/);
+  const done = new Promise((r) => proc.once('exit', (code) => r(code)));
+  proc.kill('SIGTERM');
+  assert.equal(await done, 0);
+});
