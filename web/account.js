@@ -20,7 +20,10 @@ function constituencyImport() {
     clear(out);
     try {
       const r = await post('/api/constituency', { files });
-      out.append(el('p', { class: 'ok', text: `Loaded ${r.organisations} organisations with ${r.prefixes} prefixes.` }));
+      // a fresh page, so the desk trail shows the import
+      const me = await get('/api/session');
+      await render(me);
+      document.getElementById('constituency-out').append(el('p', { class: 'ok', text: `Loaded ${r.organisations} organisations with ${r.prefixes} prefixes.` }));
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       out.append(el('p', { class: 'error', text: e.message }),
@@ -66,7 +69,12 @@ export async function render(me) {
       el('td', { class: 'num', text: u.failures }), el('td', { class: 'num', text: when(u.created_at) })));
     t.append(b);
     out.id = 'user-out';
-    parts.push(el('h2', { text: 'Users' }), form, out, t, constituencyImport());
+    const trail = (await get('/api/audit')).audit;
+    if (!isLatest(paint)) return;
+    parts.push(el('h2', { text: 'Users' }), form, out, t, constituencyImport(),
+      el('h2', { text: 'Desk trail' }), trail.length ? el('ol', { class: 'audit', id: 'desk-audit' }, ...trail.slice(-50).reverse().map((a) =>
+        el('li', {}, el('time', { text: when(a.at) }), ' ', el('b', { text: a.actor }), ' ', a.action, a.detail ? ' · ' + a.detail : '')))
+        : el('p', { class: 'empty', text: 'Nothing yet.' }));
   }
   clear(view).append(...parts);
 }

@@ -5,7 +5,8 @@
  * first, then all of it replaces the old data in one transaction, or none
  * does and the answer lists every problem as "FILE:LINE: what is wrong".
  * The request body is bounded by http.body_max; larger constituencies are
- * imported on the command line.
+ * imported on the command line. The import is on the desk-wide trail,
+ * which api_audit_desk shows to admins.
  */
 #include <errno.h>
 #include <string.h>
@@ -74,4 +75,21 @@ void api_constituency_import(struct http_req *req, struct http_resp *resp)
 		http_resp_json(resp, 200, json_pack("{s:I, s:I}", "organisations", (json_int_t)k.n, "prefixes",
 						    (json_int_t)k.n_ranges));
 	constituency_free(&k);
+}
+
+/* The desk-wide trail (imports, users added): what has no ticket. */
+void api_audit_desk(struct http_req *req, struct http_resp *resp)
+{
+	struct audit_entry *a = NULL;
+	size_t n = 0;
+	int r = store_audit_list(req->store, 0, &a, &n);
+	if (r < 0)
+		return http_resp_error(resp, http_status_for(r), "audit: %s", store_errmsg(req->store));
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)a[i].id, "at",
+						      (json_int_t)a[i].at, "actor", a[i].actor, "action", a[i].action,
+						      "detail", a[i].detail));
+	audit_array_free(a, n);
+	http_resp_json(resp, 200, json_pack("{s:o}", "audit", list));
 }

@@ -26,6 +26,7 @@ void api_outbox_get(struct http_req *req, struct http_resp *resp, int64_t id);
 void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id);
 /* constituency.c (admin) */
 void api_constituency_import(struct http_req *req, struct http_resp *resp);
+void api_audit_desk(struct http_req *req, struct http_resp *resp);
 /* users.c */
 void api_user_list(struct http_req *req, struct http_resp *resp);
 void api_user_add(struct http_req *req, struct http_resp *resp);

@@ -176,6 +176,11 @@ void http_route(struct http_req *req, struct http_resp *resp)
 			return;
 		return api_constituency_import(req, resp);
 	}
+	if (n == 1 && seg_is(seg[0], "audit") && get) {
+		if (!auth_require_admin(req, resp))
+			return;
+		return api_audit_desk(req, resp);
+	}
 	if (n == 1 && seg_is(seg[0], "tokens") && post)
 		return api_token_add(req, resp);
 	http_resp_error(resp, 404, "no such endpoint");

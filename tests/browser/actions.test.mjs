@@ -181,6 +181,10 @@ test('constituency import: admin only, all or nothing, problems named by file an
   assert.equal(row.org.id, 'lab-x', 'routing reads the new data at once');
   assert.equal(row.contact, 'cert@lab-x.example');
   assert.equal(row.prefix, '198.51.100.0/24');
+  // on the desk-wide trail, which only admins read
+  assert.equal((await analyst.get('/api/audit')).status, 403);
+  const trail = (await admin.get('/api/audit')).json.audit.map((a) => `${a.actor} ${a.action} ${a.detail}`);
+  assert.ok(trail.includes('ada constituency-import 1 organisations, 1 prefixes'), JSON.stringify(trail));
 });
 
 test('serve reloads on SIGHUP and the web desk keeps answering', async () => {

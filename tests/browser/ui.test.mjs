@@ -287,6 +287,7 @@ test('an admin imports the constituency; a bad file is refused line by line', as
   await p.click('#constituency-form button[type=submit]');
   await p.waitForSelector('#constituency-out p.ok');
   assert.match(await p.textContent('#constituency-out'), /Loaded \d+ organisations with \d+ prefixes/);
+  assert.match(await p.textContent('#desk-audit'), /ada constituency-import · \d+ organisations, \d+ prefixes/);
   await ctx.close();
   assert.deepEqual(own, []);
 });
