@@ -254,12 +254,11 @@ void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 	int r = store_begin(req->store);
 	if (r >= 0)
 		r = store_outbox_get(req->store, id, &o);
-	bool is_held = r >= 0 && o.state == OUTBOX_HELD;
-	if (r >= 0 && !is_held)
-		r = -EBUSY;
-	if (r >= 0)
+	/* Only held mail: anything else is answered 409 below, unchanged. */
+	bool is_not_held = r >= 0 && o.state != OUTBOX_HELD;
+	if (r >= 0 && !is_not_held)
 		r = store_outbox_discard(req->store, id, NULL);
-	if (r >= 0) {
+	if (r >= 0 && !is_not_held) {
 		struct outbound_request out = {
 			.ticket = o.ticket,
 			.purpose = o.purpose,
@@ -270,17 +269,17 @@ void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 		};
 		r = outbound_queue(req->store, req->ctx->cfg, &out, now, &box);
 	}
-	if (r >= 0) {
+	if (r >= 0 && !is_not_held) {
 		char *d = xasprintf("outbox %lld %s to %s replaced by outbox %lld to %s", (long long)id,
 				    outbox_purpose_name(o.purpose), o.rcpt, (long long)box, to);
 		r = store_audit_add(req->store, o.ticket, req->user.name, "edit", d, now);
 		free(d);
 	}
-	if (r >= 0)
+	if (r >= 0 && !is_not_held)
 		r = store_commit(req->store);
-	if (r < 0)
+	if (r < 0 || is_not_held)
 		store_rollback(req->store);
-	if (r == -EBUSY || r == -ENOENT)
+	if (is_not_held || r == -ENOENT)
 		http_resp_error(resp, r == -ENOENT ? 404 : 409, "outbox %lld is %s: only held mail can be edited",
 				(long long)id, r == -ENOENT ? "not there" : outbox_state_name(o.state));
 	else if (r < 0)
