@@ -10,7 +10,9 @@
  * writing them. Sending goes through outbound_queue(), the one way mail
  * about a ticket is written. An edit never rewrites stored bytes: the held
  * row is discarded and a new held one composed (new Message-ID) in the
- * same transaction, so what is approved is exactly what is sent.
+ * same transaction, so what is approved is exactly what is sent; an X-ARF
+ * notification keeps its machine-readable parts (report.txt, logfile.log,
+ * as mail/compose.c names them) and only its words change.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "evidence/report.h"
 #include "http/handlers.h"
+#include "mail/attach.h"
 #include "mail/tag.h"
 #include "net/mailbox.h"
 #include "pipeline/outbound.h"
@@ -238,6 +241,27 @@ void api_outbox_get(struct http_req *req, struct http_resp *resp, int64_t id)
 	http_resp_json(resp, 200, j);
 }
 
+/* The X-ARF parts of our own composed message, if it has them. */
+static int xarf_parts(struct store *s, int64_t message, struct buf *report, struct buf *evidence)
+{
+	struct message m;
+	int r = store_message_get(s, message, true, &m);
+	if (r < 0)
+		return r;
+	struct mail_attachment *p = NULL;
+	size_t n = 0;
+	r = mail_attach_list(m.raw, m.raw_len, &p, &n);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (!strcmp(p[i].filename, "report.txt"))
+			r = mail_attach_content(m.raw, m.raw_len, p[i].index, report);
+		else if (!strcmp(p[i].filename, "logfile.log"))
+			r = mail_attach_content(m.raw, m.raw_len, p[i].index, evidence);
+	}
+	mail_attach_free(p, n);
+	message_clear(&m);
+	return r;
+}
+
 void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 {
 	json_t *j = http_req_json(req, resp);
@@ -256,6 +280,11 @@ void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 		r = store_outbox_get(req->store, id, &o);
 	/* Only held mail: anything else is answered 409 below, unchanged. */
 	bool is_not_held = r >= 0 && o.state != OUTBOX_HELD;
+	struct buf xarf, evidence;
+	buf_init(&xarf, OUTBOUND_MESSAGE_MAX);
+	buf_init(&evidence, OUTBOUND_MESSAGE_MAX);
+	if (r >= 0 && !is_not_held)
+		r = xarf_parts(req->store, o.message, &xarf, &evidence);
 	if (r >= 0 && !is_not_held)
 		r = store_outbox_discard(req->store, id, NULL);
 	if (r >= 0 && !is_not_held) {
@@ -266,6 +295,8 @@ void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 			.to = to,
 			.subject = subj,
 			.body = body,
+			.xarf_report = xarf.len ? buf_str(&xarf) : NULL,
+			.xarf_evidence = xarf.len && evidence.len ? buf_str(&evidence) : NULL,
 		};
 		r = outbound_queue(req->store, req->ctx->cfg, &out, now, &box);
 	}
@@ -287,6 +318,8 @@ void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 	else
 		http_resp_json(resp, 200, json_pack("{s:I, s:I, s:s, s:s}", "replaced", (json_int_t)id, "outbox",
 						    (json_int_t)box, "state", "held", "to", to));
+	buf_free(&xarf);
+	buf_free(&evidence);
 	outbox_item_clear(&o);
 	free(subj);
 	json_decref(j);

@@ -19,6 +19,8 @@ let desk, analyst, admin, inside, outside;
 before(async () => {
   desk = await startDesk({
     routing: true,
+    set: ['routing.xarf=true'],	// notifications to external networks carry X-ARF
+
     reports: [
       { raw: eml('01-inside.eml'), sender: 'netops@uni-a.example.ac.uk' },
       { raw: eml('03-outside.eml'), sender: 'security@college-b.example.ac.uk' },
@@ -123,6 +125,17 @@ test('a held notification is edited before approval: the old one discarded, the 
   assert.equal(now.rcpt, 'noc@hosting.example.com');
   assert.match(now.body, /^Dear NOC/);
   assert.match(now.subject, new RegExp(`^\\[Janet CSIRT#${held.ticket}\\] Port scan from your network$`));
+  // an X-ARF notification stays one: the report and evidence parts are kept
+  const rawOf = async (id) => {
+    const o = (await analyst.get(`/api/outbox?state=`)).json.outbox.find((x) => x.id === id);
+    return (await analyst.get(`/api/messages/${o.message}/raw`)).text;
+  };
+  const [oldRaw, newRaw] = [await rawOf(held.id), await rawOf(r.json.outbox)];
+  assert.match(oldRaw, /^X-ARF: YES/m, 'routing.xarf made the original an X-ARF report');
+  assert.match(newRaw, /^X-ARF: YES/m);
+  for (const part of ['report.txt', 'logfile.log'])
+    assert.equal(newRaw.includes(`name="${part}"`) || newRaw.includes(`name=${part}`), oldRaw.includes(`name="${part}"`) || oldRaw.includes(`name=${part}`), part);
+  assert.ok(newRaw.includes('Dear NOC'));
   assert.ok((await audit(held.ticket)).includes(
     `sam edit outbox ${held.id} notify to ${HOSTING} replaced by outbox ${r.json.outbox} to noc@hosting.example.com`));
   // only held mail: the discarded one cannot be edited, nor can a missing one
