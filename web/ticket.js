@@ -214,6 +214,7 @@ function routingSection(t) {
     el('td', {}, el('span', { class: 'pill where-' + s.where, text: s.where }),
       s.org ? el('div', { text: s.org.name || s.org.id }) : null,
       s.network ? el('div', { class: 'muted', text: s.network.netname || s.network.origin }) : null,
+      s.xarf ? el('div', { class: 'muted', text: 'X-ARF' }) : null,
       s.prefix ? el('div', {}, el('code', { text: s.prefix })) : null),
     el('td', {}, s.contact ? el('button', { type: 'button', class: 'link', 'data-write': s.contact, title: 'Write to ' + s.contact,
       text: s.contact, onclick: () => startWrite(s.contact.split(',')[0].trim()) }) : el('span', { class: 'muted', text: 'nobody known' }),

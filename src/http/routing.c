@@ -72,7 +72,7 @@ static json_t *sources_of(json_t *evidence, const struct incident_link *l, size_
 	return list;
 }
 
-static json_t *decision(const struct routing_answer *a)
+static json_t *decision(const struct config *cfg, const struct routing_answer *a)
 {
 	json_t *j = json_pack("{s:s}", "where", routing_where_name(a->where));
 	if (a->where == ROUTING_UNKNOWN)
@@ -88,6 +88,12 @@ static json_t *decision(const struct routing_answer *a)
 							    "origin", a->contact.origin ? a->contact.origin : "",
 							    "is_override", a->contact.is_override));
 		json_object_set_new(j, "contact", json_string(a->contact.mailbox ? a->contact.mailbox : ""));
+		/* How notifications to it are written: the destination's policy
+		 * (contacts overrides) or the configured default. */
+		json_object_set_new(j, "xarf", json_boolean(routing_policy_is_xarf(a->policy, cfg->routing_xarf)));
+		if (a->policy)
+			json_object_set_new(j, "policy", json_pack("{s:s, s:s}", "origin", a->policy->origin ? a->policy->origin : "",
+								   "notify_auto", a->policy->notify_auto ? a->policy->notify_auto : ""));
 	}
 	return j;
 }
@@ -118,7 +124,7 @@ json_t *http_routing_section(struct http_req *req, const struct ticket *t, json_
 			struct routing_answer ans = { 0 };
 			if (routing_lookup_ip(req->store, ctx->routing, &a, &ans) < 0)
 				ans.where = ROUTING_UNKNOWN;
-			row = decision(&ans);
+			row = decision(ctx->cfg, &ans);
 			routing_answer_clear(&ans);
 		}
 		json_object_set_new(row, "source", json_string(src));

@@ -43,7 +43,7 @@ test('a ticket shows the routing decision per source', async () => {
   const rows = [
     // ticket, source, where, who, contact, prefix
     [inside, '198.51.100.23', 'inside', (r) => r.org.id === 'college-d', COLLEGE_D, '198.51.100.0/27'],
-    [outside, '203.0.113.77', 'outside', (r) => typeof r.network.origin === 'string', HOSTING, null],
+    [outside, '203.0.113.77', 'outside', (r) => typeof r.network.origin === 'string' && r.xarf === true, HOSTING, null],
   ];
   for (const [n, source, where, who, contact, prefix] of rows) {
     const t = await ticket(n);
