@@ -17,7 +17,7 @@
 
 static const struct cli_command *const commands[] = {
 	&cmd_init, &cmd_deliver, &cmd_process, &cmd_serve, &cmd_ticket, &cmd_outbox, &cmd_config, &cmd_extract,
-	&cmd_constituency, &cmd_contacts, &cmd_lookup, &cmd_incident, &cmd_scans, &cmd_report, &cmd_migrate, &cmd_user, &cmd_web,
+	&cmd_constituency, &cmd_contacts, &cmd_lookup, &cmd_incident, &cmd_scans, &cmd_report, &cmd_migrate, &cmd_user,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -18,9 +18,15 @@ echo
 $bin --db "$db" ticket list
 echo
 lmtp=${ABUSEDESK_LMTP:-127.0.0.1:2424}
+http=${ABUSEDESK_HTTP:-127.0.0.1:8080}
 cat <<EOT
 The demo reports are tickets in $db. Now the desk runs in the foreground
-(Ctrl-C stops it), taking reports over LMTP on $lmtp. In another terminal:
+(Ctrl-C stops it), taking reports over LMTP on $lmtp and serving the web
+desk on http://$http/. In another terminal:
+
+  # the first analyst for the web desk (prints a one-time password), then
+  # open http://$http/ and log in:
+  $bin --db $db user add \$USER --admin
 
   # send a report, as your MTA would:
   swaks --protocol LMTP --server $lmtp --from you@example.org --to irt@csirt.example \\
@@ -34,10 +40,7 @@ The demo reports are tickets in $db. Now the desk runs in the foreground
   $bin --db $db outbox approve ID   # let a held notification go out
   $bin --help
 
-The web desk (http://127.0.0.1:8080/ once an analyst exists):
-  $bin --db $db user add \$USER --admin     # prints a one-time password
-
 Postfix in front of it: etc/postfix/ and docs/OPERATING.md.
 
 EOT
-exec $bin --db "$db" --set lmtp.listen="$lmtp" serve
+exec $bin --db "$db" --set lmtp.listen="$lmtp" --set http.listen="$http" serve

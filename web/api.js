@@ -4,7 +4,7 @@ let csrf = '';
 export function setCsrf(token) { csrf = token || ''; }
 
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, body) { super(message); this.status = status; this.body = body; }
 }
 
 async function call(method, path, body) {
@@ -17,7 +17,7 @@ async function call(method, path, body) {
   const r = await fetch(path, opts);
   let j = null;
   try { j = await r.json(); } catch (e) { j = null; }
-  if (!r.ok) throw new ApiError(r.status, (j && j.error) || r.statusText);
+  if (!r.ok) throw new ApiError(r.status, (j && j.error) || r.statusText, j);
   return j;
 }
 

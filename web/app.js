@@ -96,6 +96,8 @@ document.addEventListener('keydown', (ev) => {
     if (k === 'o') return act(() => ticket.setStatus('open'));
     if (k === 'm') return act(ticket.merge);
     if (k === 'c') return act(ticket.classify);
+    if (k === 'w') return act(() => ticket.startWrite());
+    if (k === 'l') return act(ticket.link);
     return;
   }
   if (location.hash === '' || location.hash === '#/') {

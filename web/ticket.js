@@ -33,6 +33,7 @@ function outboxTable(rows, onChange, compact = false) {
       el('button', { type: 'button', class: 'primary', 'data-approve': o.id, text: 'Approve', onclick: async () => {
         await post(`/api/outbox/${o.id}/approve`); toast('Approved: queued for sending'); onChange();
       } }), ' ',
+      el('button', { type: 'button', 'data-edit': o.id, text: 'Edit', onclick: () => editHeld(o.id, onChange) }), ' ',
       el('button', { type: 'button', class: 'danger', 'data-discard': o.id, text: 'Discard', onclick: async () => {
         await post(`/api/outbox/${o.id}/discard`); toast('Discarded'); onChange();
       } })) : el('span', { class: 'muted', text: o.last_error || when(o.sent_at || o.created_at) });
@@ -44,6 +45,72 @@ function outboxTable(rows, onChange, compact = false) {
   }
   t.append(b);
   return t;
+}
+
+// A letter's three fields, for writing from a ticket and for editing held
+// mail: what is typed here is what is sent (the server adds only the tag).
+function letterForm(id, title, { to = '', subject = '', body = '' }, submitText, onsubmit, extra = null) {
+  const old = document.getElementById(id);
+  if (old) old.remove();
+  const f = el('form', { class: 'composer letter', id, onsubmit: async (ev) => {
+    ev.preventDefault();
+    await onsubmit({ to: f.to.value.trim(), subject: f.subject.value, body: f.body.value });
+  } }, el('div', { text: title }),
+  el('label', {}, 'To ', el('input', { name: 'to', value: to, size: 40, required: true, 'aria-label': 'to' })), extra,
+  el('label', {}, 'Subject ', el('input', { name: 'subject', value: subject, size: 60, 'aria-label': 'subject' })),
+  el('textarea', { name: 'body', 'aria-label': 'body', rows: 16 }),
+  el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', text: submitText }),
+    el('button', { type: 'button', text: 'Cancel', onclick: () => f.remove() })));
+  f.body.value = body;	// a property: the text never passes through markup
+  return f;
+}
+
+// Held mail changed before approval: the server discards the held row and
+// holds the edited one in its place.
+async function editHeld(id, onChange) {
+  const o = await get(`/api/outbox/${id}`);
+  const f = letterForm('edit-held', `Edit held ${o.purpose} #${o.id} (the tag stays in the Subject)`, { to: o.rcpt, subject: o.subject, body: o.body },
+    'Save (stays held)', async (m) => {
+      const r = await post(`/api/outbox/${id}/edit`, m);
+      toast(`Held mail #${r.outbox} replaces #${id}`); f.remove(); onChange();
+    });
+  const host = document.getElementById('thread') || document.getElementById('view');
+  host.prepend(f);
+  f.body.focus();
+}
+
+// Writing to the organisation's security contact or a network's abuse
+// contact: the draft is the notify template filled by the server.
+export async function startWrite(to = '') {
+  if (!current) return;
+  const number = current.number;
+  const contacts = [...new Set(((current.routing || {}).sources || []).map((s) => s.contact).filter(Boolean)
+    .flatMap((c) => c.split(',').map((x) => x.trim())).filter(Boolean))];
+  const pick = contacts.length ? el('select', { name: 'pick', 'aria-label': 'contacts from routing', onchange: () => draft(pick.value) },
+    el('option', { value: '', text: 'contacts from routing…' }), ...contacts.map((c) => el('option', { value: c, text: c }))) : null;
+  const f = letterForm('write', `Write from #${number} (the tag is added to the Subject)`, { to }, 'Send', async (m) => {
+    const r = await post(`/api/tickets/${number}/write`, m);
+    toast('Queued to ' + r.to); render(number);
+  }, pick);
+  async function draft(addr) {
+    if (!addr) return;
+    const d = await get(`/api/tickets/${number}/draft?to=${encodeURIComponent(addr)}`);
+    f.to.value = d.to; f.subject.value = d.subject; f.body.value = d.body;
+  }
+  document.getElementById('thread').prepend(f);
+  if (to) await draft(to);
+  (to ? f.body : f.to).focus();
+}
+
+export function link() {
+  if (!current || current.kind !== 'report') return;
+  const number = current.number;
+  inlineForm('link', `Link #${number} to incident`, '', async (v) => {
+    const n = parseInt(v.replace(/\D/g, ''), 10);
+    if (!n) return;
+    await post(`/api/tickets/${number}/link`, { incident: n });
+    toast(`#${number} linked to incident #${n}`); render(number);
+  });
 }
 
 export async function renderOutbox() {
@@ -138,8 +205,28 @@ function evidenceSection(e) {
   return el('section', { 'data-section': 'evidence', id: 'evidence' }, ...parts);
 }
 
-// Sections other modules add to the ticket JSON that have no view yet
-// (routing, links) are shown as their JSON, as text.
+// The routing decision per source: inside which organisation or outside
+// which network, the contact, the range that matched, and the incident.
+function routingSection(t) {
+  const rel = t.kind === 'incident' ? 'reports' : 'incidents';
+  const rows = t.routing.sources.map((s) => el('tr', { 'data-source': s.source },
+    el('td', {}, el('code', { text: s.source })),
+    el('td', {}, el('span', { class: 'pill where-' + s.where, text: s.where }),
+      s.org ? el('div', { text: s.org.name || s.org.id }) : null,
+      s.network ? el('div', { class: 'muted', text: s.network.netname || s.network.origin }) : null,
+      s.xarf ? el('div', { class: 'muted', text: 'X-ARF' }) : null,
+      s.prefix ? el('div', {}, el('code', { text: s.prefix })) : null),
+    el('td', {}, s.contact ? el('button', { type: 'button', class: 'link', 'data-write': s.contact, title: 'Write to ' + s.contact,
+      text: s.contact, onclick: () => startWrite(s.contact.split(',')[0].trim()) }) : el('span', { class: 'muted', text: 'nobody known' }),
+    ...(s[rel] || []).map((n) => el('div', {}, el('a', { href: '#/ticket/' + n, text: '#' + n }))))));
+  return el('section', { 'data-section': 'routing', id: 'routing' },
+    el('h2', { text: 'Routing' + (t.routing.party ? ' · ' + t.routing.party : '') }),
+    t.routing.error ? el('p', { class: 'error', text: t.routing.error }) : null,
+    el('table', { class: 'routing' }, el('thead', {}, el('tr', {}, el('th', { text: 'Source' }), el('th', { text: 'Decision' }),
+      el('th', { text: 'Contact · ' + (t.kind === 'incident' ? 'reports' : 'incident') }))), el('tbody', {}, ...rows)));
+}
+
+// The sections other modules add to the ticket JSON.
 function extraSections(t) {
   const out = [];
   if (t.evidence) out.push(evidenceSection(t.evidence));
@@ -151,11 +238,7 @@ function extraSections(t) {
         el('a', { href: '#/ticket/' + other(l), text: '#' + other(l) }), ' ', el('code', { text: l.source }),
         ` · ${l.events} events`, l.notified_at ? ' · notified ' + when(l.notified_at) : '')))));
   }
-  for (const key of ['routing']) {
-    if (!(key in t)) continue;
-    out.push(el('section', { 'data-section': key }, el('h2', { text: key }),
-      el('pre', { class: 'body', text: JSON.stringify(t[key], null, 2) })));
-  }
+  if (t.routing && t.routing.sources && t.routing.sources.length) out.push(routingSection(t));
   return out;
 }
 
@@ -172,7 +255,9 @@ export async function render(number) {
     st === 'resolved' || st === 'rejected' ? el('button', { type: 'button', id: 'act-reopen', onclick: () => setStatus('open'), text: 'Reopen (o)' }) : null,
     st !== 'rejected' ? el('button', { type: 'button', id: 'act-reject', onclick: () => setStatus('rejected'), text: 'Reject (X)' }) : null,
     !t.merged_into ? el('button', { type: 'button', id: 'act-merge', onclick: merge, text: 'Merge… (m)' }) : null,
-    el('button', { type: 'button', id: 'act-classify', onclick: classify, text: 'Classify… (c)' }));
+    el('button', { type: 'button', id: 'act-classify', onclick: classify, text: 'Classify… (c)' }),
+    el('button', { type: 'button', id: 'act-write', onclick: () => startWrite(), text: 'Write… (w)' }),
+    t.kind === 'report' ? el('button', { type: 'button', id: 'act-link', onclick: link, text: 'Link to incident… (l)' }) : null);
   const head = el('div', { class: 'ticket-head', 'data-number': t.number },
     el('div', { class: 'meta' }, el('a', { href: '#/', text: '← Queue (u)' }), el('span', { text: t.tag }), pill(t.status), el('span', { text: t.kind })),
     el('h1', { id: 'ticket-subject', text: t.subject || '(no subject)' }),

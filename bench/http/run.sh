@@ -28,10 +28,10 @@ sed "s/:now/$(date +%s)/g" bench/http/gen.sql | sqlite3 "$db"
 gen=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 pw=$($bin --db "$db" user add bench | sed -n 's/.*one-time password: //p')
 
-$bin --db "$db" --set http.listen=127.0.0.1:0 --set http.threads=4 web 2>"$dir/web.log" &
+$bin --db "$db" --set http.listen=127.0.0.1:0 --set http.threads=4 --set lmtp.listen=127.0.0.1:0 serve 2>"$dir/web.log" &
 pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$dir/web.log" && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$dir/web.log")
+for _ in $(seq 100); do grep -q "web desk is listening on" "$dir/web.log" && break; sleep 0.1; done
+url=$(sed -n 's/.*web desk is listening on \(http:[^ ]*\)\/$/\1/p' "$dir/web.log")
 [ -n "$url" ] || { cat "$dir/web.log" >&2; exit 1; }
 csrf=$(curl -sf -c "$dir/jar" -H 'Content-Type: application/json' \
   -d "{\"name\":\"bench\",\"password\":\"$pw\"}" "$url/api/login" | sed 's/.*"csrf":"\([0-9a-f]*\)".*/\1/')

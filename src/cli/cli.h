@@ -61,4 +61,4 @@ extern const struct cli_command cmd_init, cmd_deliver, cmd_process, cmd_ticket, 
 	cmd_migrate, cmd_extract;
 extern const struct cli_command cmd_constituency, cmd_contacts, cmd_lookup, cmd_incident;
 extern const struct cli_command cmd_scans, cmd_report;
-extern const struct cli_command cmd_user, cmd_web;
+extern const struct cli_command cmd_user;

@@ -28,18 +28,8 @@ static int cmd_import(struct cli *c, struct store *s)
 		return cli_fail(r, "constituency import: nothing was loaded; the desk keeps the data it had");
 	}
 	buf_free(&errors);
-	r = store_begin(s);
-	if (r >= 0)
-		r = store_org_replace_all(s, k.orgs, k.n);
-	if (r >= 0) {
-		char *detail = xasprintf("%zu organisations, %zu prefixes", k.n, k.n_ranges);
-		r = store_audit_add(s, 0, getenv("USER") ? getenv("USER") : "cli", "constituency-import", detail, cli_now());
-		free(detail);
-	}
-	if (r >= 0)
-		r = store_commit(s);
+	r = constituency_replace(s, &k, getenv("USER") ? getenv("USER") : "cli", cli_now());
 	if (r < 0) {
-		store_rollback(s);
 		constituency_free(&k);
 		return cli_fail(r, "constituency import: %s; the desk keeps the data it had", store_errmsg(s));
 	}

@@ -1,8 +1,8 @@
 /*
  * serve: the desk as a service.
  *
- * Starts the front ends (the LMTP server today; the HTTP server plugs into
- * the same table), a pool of workers running the same pipeline as
+ * Starts the front ends (the LMTP server, and the web desk's HTTP server
+ * on http.listen unless that is empty), a pool of workers running the same pipeline as
  * `abusedesk process`, and the outbox senders running the same flush as
  * `abusedesk outbox flush`. Front ends never call each other; serve only
  * starts and stops them and wakes the workers when intake has committed.
@@ -16,8 +16,9 @@
  *   way; workers finish their message, senders their send; exit 0.
  * - SIGHUP: reload the config file and templates. Workers and senders take
  *   the new ones for their next message; new LMTP sessions take the new
- *   size limit, timeout and addresses. Listen addresses, the database and
- *   the thread counts need a restart (said in the log).
+ *   size limit, timeout and addresses. Listen addresses, the database,
+ *   the thread counts and the web desk's settings and templates need a
+ *   restart (said in the log).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@
 
 #include "cli/cli.h"
 #include "evidence/logfmt/user.h"
+#include "http/http.h"
 #include "intake/lmtp_server.h"
 #include "mail/mail.h"
 #include "outbox/flush.h"
@@ -65,6 +67,8 @@ struct serve {
 	uint64_t work_seq, mail_seq;
 	struct generation *gen;
 	struct lmtp_server *lmtp;
+	struct http_server *http;
+	struct generation *http_gen;	/* the configuration the web desk runs on */
 	pthread_t workers[SERVE_WORKERS_MAX];
 	size_t n_workers;
 	pthread_t senders[SERVE_SENDERS_MAX];
@@ -340,12 +344,50 @@ static void lmtp_wait(struct serve *sv)
 	sv->lmtp = lmtp_server_free(sv->lmtp);
 }
 
+/* ---- the HTTP front end: the web desk (src/http/) ---- */
+
+/* The web desk's request threads read their configuration and templates
+ * for as long as it runs, so it holds a reference to the generation it
+ * started with; a SIGHUP reload reaches it on restart. */
+static int http_start(struct serve *sv, char **ret_error)
+{
+	struct generation *g = gen_get(sv);
+	if (!*g->cfg.http_listen) {
+		log_info("http: no web desk (http.listen is empty)");
+		gen_put(sv, g);
+		return 0;
+	}
+	int r = http_server_start(&g->cfg, &sv->http, ret_error);
+	if (r < 0) {
+		gen_put(sv, g);
+		return r;
+	}
+	sv->http_gen = g;
+	char *url = http_server_url(sv->http);
+	log_info("http: the web desk is listening on %s", url);
+	free(url);
+	return 0;
+}
+
+static void http_stop(struct serve *sv)
+{
+	/* libmicrohttpd stops accepting and finishes the requests in flight in
+	 * one call, http_server_stop(), which http_wait makes. */
+	(void)sv;
+}
+
+static void http_wait(struct serve *sv)
+{
+	sv->http = http_server_stop(sv->http);
+	if (sv->http_gen)
+		gen_put(sv, sv->http_gen);
+	sv->http_gen = NULL;
+}
+
 /*
  * The front ends serve starts, in order, and stops in reverse. Each is
  * started with the serve state and finds its settings in the current
- * generation. The HTTP server (src/http/) joins here as
- * { "http", http_start, http_stop, http_wait } with its listener taken
- * from http.listen.
+ * generation.
  */
 struct frontend {
 	const char *name;
@@ -356,6 +398,7 @@ struct frontend {
 
 static const struct frontend frontends[] = {
 	{ "lmtp", lmtp_start, lmtp_stop, lmtp_wait },
+	{ "http", http_start, http_stop, http_wait },
 };
 #define N_FRONTENDS (sizeof(frontends) / sizeof(frontends[0]))
 
@@ -412,6 +455,7 @@ static void reload(struct serve *sv)
 	pthread_mutex_lock(&sv->lock);
 	struct generation *old = sv->gen;
 	bool is_restart_needed = strcmp(old->cfg.lmtp_listen, g->cfg.lmtp_listen) ||
+				 strcmp(old->cfg.http_listen, g->cfg.http_listen) ||
 				 strcmp(old->cfg.db, g->cfg.db) ||
 				 old->cfg.process_workers != g->cfg.process_workers ||
 				 old->cfg.connections_max != g->cfg.connections_max;
@@ -424,8 +468,9 @@ static void reload(struct serve *sv)
 		log_set_level(level);
 	if (is_syslog_new)
 		log_open_syslog("abusedesk");	/* turning it off needs a restart */
-	log_info("serve: configuration and templates reloaded%s",
-		 is_restart_needed ? "; listen addresses, the database and thread counts change only on restart" : "");
+	log_info("serve: configuration and templates reloaded%s%s",
+		 is_restart_needed ? "; listen addresses, the database and thread counts change only on restart" : "",
+		 sv->http ? "; the web desk keeps its settings and templates until restart" : "");
 	bump(sv, &sv->work, &sv->work_seq);
 	bump(sv, &sv->mail, &sv->mail_seq);
 }
@@ -533,6 +578,7 @@ out:
 
 const struct cli_command cmd_serve = {
 	"serve", run,
-	"Run the desk: LMTP intake, workers making tickets, the outbox sender (SIGTERM stops, SIGHUP reloads).",
+	"Run the desk: LMTP intake, workers making tickets, the outbox sender, the web desk on http.listen "
+	"(SIGTERM stops, SIGHUP reloads).",
 	"serve",
 };

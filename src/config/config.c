@@ -48,7 +48,7 @@ static const struct config_key keys[] = {
 	K("lmtp", "accept_any_recipient", CONFIG_BOOL, lmtp_accept_any_recipient, "false", 0, 1, "accept every recipient, not only our addresses"),
 	K("lmtp", "timeout_seconds", CONFIG_INT, lmtp_timeout_seconds, "300", 1, 3600, "idle time before a client is dropped"),
 	K("lmtp", "sessions_max", CONFIG_INT, lmtp_sessions_max, "64", 1, 10000, "concurrent LMTP sessions"),
-	K("http", "listen", CONFIG_STR, http_listen, "127.0.0.1:8080", 0, 0, "host:port of the web UI and API"),
+	K("http", "listen", CONFIG_STR, http_listen, "127.0.0.1:8080", 0, 0, "host:port of the web UI and API that serve runs (empty: none)"),
 	K("http", "secure_cookies", CONFIG_BOOL, http_secure_cookies, "false", 0, 1, "mark session cookies Secure (set when a TLS proxy is in front)"),
 	K("http", "session_seconds", CONFIG_INT, http_session_seconds, "28800", 60, 30 * 86400, "a login lasts this long"),
 	K("http", "threads", CONFIG_INT, http_threads, "4", 1, 64, "threads serving requests, each with its own store connection"),

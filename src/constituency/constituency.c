@@ -147,13 +147,9 @@ int constituency_load(const char *const *files, size_t n, struct constituency *r
 		constituency_parse(&c, files[i], str_make(text.p ? text.p : "", text.len), errors);
 		buf_free(&text);
 	}
-	constituency_validate(&c, errors);
-	if (c.n_errors) {
-		if (c.n_errors > CONSTITUENCY_ERRORS_MAX)
-			buf_printf(errors, "... and %zu more problems\n", c.n_errors - CONSTITUENCY_ERRORS_MAX);
-		constituency_free(&c);
-		return -EBADMSG;
-	}
+	int r = constituency_finish(&c, errors);
+	if (r < 0)
+		return r;
 	*ret = c;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "store/model.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/str.h"
 
@@ -50,6 +51,16 @@ void constituency_validate(struct constituency *c, struct buf *errors);
  * -ENOENT/-EIO/-EMSGSIZE for an unreadable file; 0 and *ret filled else. */
 int constituency_load(const char *const *files, size_t n, struct constituency *ret, struct buf *errors);
 void constituency_free(struct constituency *c);
+/* import.c: the same from texts in memory, names[i] naming texts[i] in
+ * the messages (the web desk's upload). */
+int constituency_load_texts(const char *const *names, const struct str *texts, size_t n, struct constituency *ret,
+			    struct buf *errors);
+/* The checks across files after parsing; on any error frees c and
+ * returns -EBADMSG (errors says why). */
+int constituency_finish(struct constituency *c, struct buf *errors);
+/* Replaces the desk's organisations with c's, with the audit row naming
+ * actor, in one transaction (commits): all of it or, on error, none. */
+int constituency_replace(struct store *s, const struct constituency *c, const char *actor, int64_t now);
 /* Writes organisations in the file format, so export | import round-trips. */
 void constituency_export(const struct org *orgs, size_t n, struct buf *out);
 /* Is kind listed in an organisation's notify-auto list ("*" lists all)? */

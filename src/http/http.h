@@ -3,8 +3,8 @@
  *
  * http_server_start() binds http.listen (host:port; port 0 picks a free
  * one, see http_server_port()) and serves from its own threads until
- * http_server_stop(). `abusedesk serve` starts it beside the LMTP server;
- * `abusedesk web` runs it alone. Each request thread takes a store
+ * http_server_stop(). `abusedesk serve` starts it beside the LMTP server
+ * (a front end in its table). Each request thread takes a store
  * connection of its own from a small pool (struct store is one connection).
  *
  * libmicrohttpd's types never leave this folder: server.c is its only user.
@@ -26,3 +26,6 @@ int http_server_start(const struct config *cfg, struct http_server **ret_server,
 struct http_server *http_server_stop(struct http_server *srv);
 /* The port actually bound. */
 uint16_t http_server_port(const struct http_server *srv);
+/* "http://ADDRESS:PORT/" as bound, for the log line a newcomer reads.
+ * Heap string. */
+char *http_server_url(const struct http_server *srv);

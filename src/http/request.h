@@ -10,6 +10,7 @@
  */
 #pragma once
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,11 @@ struct http_ctx {
 	struct templates tpl;
 	struct http_limiter *limiter;	/* has its own lock */
 	char *dummy_hash;		/* checked for unknown names, to take as long */
+	/* Who is responsible for an address (routing/index.h), built on first
+	 * use and rebuilt when an import changed the data; one request at a
+	 * time looks it up. */
+	pthread_mutex_t routing_lock;
+	struct routing_index *routing;
 };
 
 const char *http_arg(const struct http_req *req, const char *name);

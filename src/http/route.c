@@ -134,6 +134,12 @@ void http_route(struct http_req *req, struct http_resp *resp)
 			return api_ticket_merge(req, resp, id);
 		if (n == 3 && post && seg_is(seg[2], "classification"))
 			return api_ticket_classification(req, resp, id);
+		if (n == 3 && post && seg_is(seg[2], "link"))
+			return api_ticket_link(req, resp, id);
+		if (n == 3 && get && seg_is(seg[2], "draft"))
+			return api_ticket_draft(req, resp, id);
+		if (n == 3 && post && seg_is(seg[2], "write"))
+			return api_ticket_write(req, resp, id);
 	}
 	if (n >= 3 && get && seg_is(seg[0], "messages") && seg_num(seg[1], &id)) {
 		if (n == 3 && seg_is(seg[2], "raw"))
@@ -143,7 +149,11 @@ void http_route(struct http_req *req, struct http_resp *resp)
 	}
 	if (n == 1 && seg_is(seg[0], "outbox") && get)
 		return api_outbox_list(req, resp);
+	if (n == 2 && get && seg_is(seg[0], "outbox") && seg_num(seg[1], &id))
+		return api_outbox_get(req, resp, id);
 	if (n == 3 && post && seg_is(seg[0], "outbox") && seg_num(seg[1], &id)) {
+		if (seg_is(seg[2], "edit"))
+			return api_outbox_edit(req, resp, id);
 		if (seg_is(seg[2], "approve"))
 			return api_outbox_decide(req, resp, id, true);
 		if (seg_is(seg[2], "discard"))
@@ -160,6 +170,16 @@ void http_route(struct http_req *req, struct http_resp *resp)
 		if (!auth_require_admin(req, resp))
 			return;
 		return get ? api_user_list(req, resp) : api_user_add(req, resp);
+	}
+	if (n == 1 && seg_is(seg[0], "constituency") && post) {
+		if (!auth_require_admin(req, resp))
+			return;
+		return api_constituency_import(req, resp);
+	}
+	if (n == 1 && seg_is(seg[0], "audit") && get) {
+		if (!auth_require_admin(req, resp))
+			return;
+		return api_audit_desk(req, resp);
 	}
 	if (n == 1 && seg_is(seg[0], "tokens") && post)
 		return api_token_add(req, resp);

@@ -21,6 +21,7 @@
 #include "http/auth.h"
 #include "http/pool.h"
 #include "http/request.h"
+#include "routing/index.h"
 #include "util/secret.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -32,6 +33,7 @@ struct http_server {
 	struct http_ctx ctx;
 	struct store_pool *pool;
 	uint16_t port;
+	struct sockaddr_in addr;
 };
 
 struct conn_state {
@@ -230,6 +232,7 @@ int http_server_start(const struct config *cfg, struct http_server **ret_server,
 		return r;
 	}
 	srv->ctx.limiter = http_limiter_new();
+	pthread_mutex_init(&srv->ctx.routing_lock, NULL);
 	if (secret_password_hash("no such user, no such password", &srv->ctx.dummy_hash) < 0) {
 		*ret_error = xstrdup("argon2id could not get its memory");
 		http_server_stop(srv);
@@ -259,6 +262,7 @@ int http_server_start(const struct config *cfg, struct http_server **ret_server,
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = di ? di->port : ntohs(sa.sin_port);
+	srv->addr = sa;
 	*ret_server = srv;
 	return 0;
 }
@@ -271,6 +275,8 @@ struct http_server *http_server_stop(struct http_server *srv)
 		MHD_stop_daemon(srv->d);
 	store_pool_free(srv->pool);
 	http_limiter_free(srv->ctx.limiter);
+	routing_index_free(srv->ctx.routing);
+	pthread_mutex_destroy(&srv->ctx.routing_lock);
 	templates_free(&srv->ctx.tpl);
 	free(srv->ctx.dummy_hash);
 	free(srv);
@@ -280,4 +286,11 @@ struct http_server *http_server_stop(struct http_server *srv)
 uint16_t http_server_port(const struct http_server *srv)
 {
 	return srv->port;
+}
+
+char *http_server_url(const struct http_server *srv)
+{
+	char host[INET_ADDRSTRLEN] = "?";
+	inet_ntop(AF_INET, &srv->addr.sin_addr, host, sizeof(host));
+	return xasprintf("http://%s:%u/", host, srv->port);
 }

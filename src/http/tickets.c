@@ -11,6 +11,7 @@
 #include "http/handlers.h"
 #include "mail/attach.h"
 #include "mail/tag.h"
+#include "net/ip.h"
 #include "pipeline/outbound.h"
 #include "util/escape.h"
 #include "util/str.h"
@@ -144,16 +145,17 @@ static json_t *outbox_json(const struct outbox_item *o)
 }
 
 /* The sections other modules keep about a ticket: "evidence" (the newest
- * evidence report with its completeness checklist, evidence/report.h) and
+ * evidence report with its completeness checklist, evidence/report.h),
  * "links" (an incident's reports, or the incidents a report belongs to,
- * with the source and whether that link notified). The UI shows a section
- * for each key present; the routing decision ("routing") is added here
- * when the routing module records one per ticket. */
+ * with the source and whether that link notified) and "routing" (per
+ * source, who is responsible: routing.c). The UI shows a section for each
+ * key present. */
 static void ticket_sections(struct http_req *req, const struct ticket *t, json_t *j)
 {
 	char *report = NULL;
+	json_t *e = NULL;
 	if (store_evidence_latest(req->store, t->number, &report) == 0) {
-		json_t *e = json_loads(report, 0, NULL);
+		e = json_loads(report, 0, NULL);
 		if (e)
 			json_object_set_new(j, "evidence", e);
 	}
@@ -161,8 +163,9 @@ static void ticket_sections(struct http_req *req, const struct ticket *t, json_t
 	struct incident_link *l = NULL;
 	size_t n = 0;
 	bool is_incident = t->kind == TICKET_INCIDENT;
-	if (store_incident_links(req->store, is_incident ? t->number : 0, is_incident ? 0 : t->number, &l, &n) == 0 &&
-	    n > 0) {
+	if (store_incident_links(req->store, is_incident ? t->number : 0, is_incident ? 0 : t->number, &l, &n) < 0)
+		n = 0;
+	if (n > 0) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:I, s:I, s:I}", "incident",
@@ -172,6 +175,7 @@ static void ticket_sections(struct http_req *req, const struct ticket *t, json_t
 							   (json_int_t)l[i].created_at));
 		json_object_set_new(j, "links", a);
 	}
+	json_object_set_new(j, "routing", http_routing_section(req, t, e, l, n));
 	incident_link_array_free(l, n);
 }
 
@@ -397,6 +401,93 @@ void api_ticket_classification(struct http_req *req, struct http_resp *resp, int
 	else
 		http_resp_json(resp, 200, json_pack("{s:I, s:s}", "ticket", (json_int_t)number, "classification", cls));
 	free(cls);
+}
+
+#define HTTP_LINK_SOURCES_MAX 100
+
+/* A report linked by hand to an incident (routing made the others): the
+ * source named, else each source of the report's evidence, else the
+ * report as a whole (source ""). On both tickets' trails. */
+void api_ticket_link(struct http_req *req, struct http_resp *resp, int64_t number)
+{
+	json_t *j = http_req_json(req, resp);
+	if (!j)
+		return;
+	json_t *jv = json_object_get(j, "incident");
+	int64_t incident = json_is_integer(jv) ? (int64_t)json_integer_value(jv) : 0;
+	json_t *js = json_object_get(j, "source");
+	const char *source = json_string_value(js);
+	struct ip_addr a;
+	char canon[IP_TEXT_MAX];
+	if (incident <= 0 || (js && !json_is_null(js) && (!source || !ip_parse_cstr(source, &a)))) {
+		json_decref(j);
+		return http_resp_error(resp, 400, "expected {\"incident\": TICKET-NUMBER, \"source\": IP-ADDRESS (optional)}");
+	}
+	if (source)
+		ip_format(&a, canon);
+	json_decref(j);
+	struct ticket rep = { 0 }, inc = { 0 };
+	int64_t final;
+	int r = store_ticket_follow(req->store, incident, &final);
+	if (r >= 0)
+		r = store_ticket_get(req->store, final, &inc);
+	if (r >= 0)
+		r = store_ticket_get(req->store, number, &rep);
+	bool ok = r >= 0 && inc.kind == TICKET_INCIDENT && rep.kind == TICKET_REPORT;
+	ticket_clear(&rep);
+	ticket_clear(&inc);
+	if (r < 0)
+		return fail_store(req, resp, r, "link");
+	if (!ok)
+		return http_resp_error(resp, 400, "a report is linked to an incident: #%lld must be a report and #%lld an incident",
+				       (long long)number, (long long)final);
+	/* The sources to link. */
+	json_t *list = json_array();
+	if (source) {
+		json_array_append_new(list, json_string(canon));
+	} else {
+		char *report = NULL;
+		json_t *ev = NULL;
+		if (store_evidence_latest(req->store, number, &report) == 0)
+			ev = json_loads(report, 0, NULL);
+		free(report);
+		size_t i;
+		json_t *v;
+		json_array_foreach (json_object_get(ev, "sources"), i, v) {
+			const char *ip = json_string_value(json_object_get(v, "ip"));
+			if (ip && json_array_size(list) < HTTP_LINK_SOURCES_MAX)
+				json_array_append_new(list, json_string(ip));
+		}
+		json_decref(ev);
+		if (!json_array_size(list))
+			json_array_append_new(list, json_string(""));
+	}
+	int64_t now = now_s();
+	r = store_begin(req->store);
+	size_t i;
+	json_t *v;
+	json_array_foreach (list, i, v) {
+		if (r >= 0)
+			r = store_incident_link(req->store, final, number, json_string_value(v), 0, now);
+	}
+	size_t n = json_array_size(list);
+	const char *first = json_string_value(json_array_get(list, 0));
+	char *d = n > 1 ? xasprintf("linked to incident %lld (%s and %zu more)", (long long)final, first, n - 1)
+			: xasprintf("linked to incident %lld%s%s%s", (long long)final, *first ? " (" : "", first, *first ? ")" : "");
+	char *d2 = xasprintf("linked report %lld", (long long)number);
+	if (r >= 0)
+		r = store_audit_add(req->store, number, req->user.name, "link", d, now);
+	if (r >= 0)
+		r = store_audit_add(req->store, final, req->user.name, "link", d2, now);
+	r = finish(req, r);
+	free(d);
+	free(d2);
+	if (r < 0) {
+		json_decref(list);
+		return fail_store(req, resp, r, "link");
+	}
+	http_resp_json(resp, 200, json_pack("{s:I, s:I, s:o}", "ticket", (json_int_t)number, "incident",
+					    (json_int_t)final, "sources", list));
 }
 
 /* Downloads are never rendered: octet-stream, attachment, a fixed name. */

@@ -1314,8 +1314,11 @@ int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, 
 {
 	static const char sql[] =
 		"SELECT id, at, coalesce(ticket, 0), actor, action, detail FROM audit WHERE ticket = $1 ORDER BY id LIMIT $2";
+	/* The desk's own entries (imports, users) have no ticket. */
+	static const char sql_desk[] =
+		"SELECT id, at, 0, actor, action, detail FROM audit WHERE ticket IS NULL ORDER BY id LIMIT $1";
 	struct db_res *res = NULL;
-	int r = QR(s, sql, &res, I(ticket), I(STORE_LIST_MAX));
+	int r = ticket ? QR(s, sql, &res, I(ticket), I(STORE_LIST_MAX)) : QR(s, sql_desk, &res, I(STORE_LIST_MAX));
 	if (r < 0)
 		return r;
 	struct audit_entry *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));

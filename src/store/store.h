@@ -255,6 +255,7 @@ struct audit_entry {
 	char *action;
 	char *detail;
 };
+/* Oldest first; ticket 0: the desk-wide entries (imports, users). */
 int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, size_t *ret_n);
 void audit_array_free(struct audit_entry *a, size_t n);
 

@@ -1,8 +1,10 @@
-// desk: starts a real `abusedesk web` on a fresh database for one test
-// file, feeds it reports through `deliver` + `process` (the MTA's way in),
-// and tears everything down. Loopback only; the port is picked by the
-// kernel (http.listen=127.0.0.1:0) and read from the server's log line.
+// desk: starts a real `abusedesk serve` on a fresh database for one test
+// file, delivers reports to it over LMTP (as Postfix would), waits until
+// its workers made them tickets, and tears everything down. Loopback only;
+// the HTTP port is picked by the kernel (http.listen=127.0.0.1:0) and read
+// from the server's log line, the LMTP port is a free one found here.
 import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -39,15 +41,55 @@ export function mail({ from = 'reporter@example.org', fromName = 'Reporter', sub
   return m + '--BOUNDARY--\n';
 }
 
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+  });
+}
+
+// One LMTP session (RFC 2033) delivering every report in turn; rejects
+// unless each message gets its 250.
+export function lmtpDeliver(port, reports) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    const steps = ['LHLO test.example'];
+    for (const r of reports) {
+      const data = r.raw.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+      steps.push(`MAIL FROM:<${r.sender || 'reporter@example.org'}>`, 'RCPT TO:<irt@csirt.example>', 'DATA',
+        data + (data.endsWith('\r\n') ? '' : '\r\n') + '.');
+    }
+    steps.push('QUIT');
+    let buf = '', i = -1;
+    sock.setEncoding('utf8');
+    sock.on('error', reject);
+    sock.on('data', (d) => {
+      buf += d;
+      // a complete reply is a line "NNN text" (no dash after the code)
+      for (let m; (m = buf.match(/^(\d{3})([ -])[^\n]*\n/));) {
+        buf = buf.slice(m[0].length);
+        if (m[2] === '-') continue;
+        const code = Number(m[1]);
+        if (code >= 400) { sock.destroy(); return reject(new Error(`LMTP: ${m[0].trim()} after ${steps[i] || 'greeting'}`.slice(0, 300))); }
+        if (++i >= steps.length) { sock.end(); return resolve(); }
+        sock.write(steps[i] + '\r\n');
+      }
+    });
+  });
+}
+
 // routing: import the sample constituency and RPSL contacts (etc/), so
 // reports about sources inside it open incidents and held notifications.
-export async function startDesk({ reports = [], set = [], routing = false } = {}) {
+// relay: the outbox relay's port (smtp-sink), else mail stays queued.
+export async function startDesk({ reports = [], set = [], routing = false, relay } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'abusedesk-web-'));
   const db = join(dir, 'desk.db');
-  const sets = ['--set', 'http.listen=127.0.0.1:0', '--set', 'http.threads=2'];
-  for (const s of set) sets.push('--set', s);
+  const lmtp = await freePort();
   // the sample reports' own relays (as tests/e2e/routing.sh)
   const cliSets = ['--set', 'evidence.trusted_relays=192.0.2.16/28'];
+  const sets = [...cliSets, '--set', 'http.listen=127.0.0.1:0', '--set', 'http.threads=2',
+    '--set', `lmtp.listen=127.0.0.1:${lmtp}`, '--set', 'pipeline.workers=1',
+    '--set', `outbox.relay=smtp://127.0.0.1:${relay || 9}`];
+  for (const s of set) sets.push('--set', s);
   run(db, ['init']);
   if (routing) {
     const conf = join(SRC, 'etc', 'constituency');
@@ -56,33 +98,43 @@ export async function startDesk({ reports = [], set = [], routing = false } = {}
   }
   const admin = run(db, ['user', 'add', 'ada', '--admin']).match(/one-time password: (\S+)/)[1];
   const analyst = run(db, ['user', 'add', 'sam']).match(/one-time password: (\S+)/)[1];
-  for (const r of reports)
-    run(db, ['deliver', '--sender', r.sender || 'reporter@example.org', '--recipient', 'irt@csirt.example'], r.raw, cliSets);
-  if (reports.length) run(db, ['process'], undefined, cliSets);
-  const proc = spawn(BIN, ['--db', db, ...sets, 'web'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(BIN, ['--db', db, ...sets, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('web did not start: ' + log)), 30000);
+    const t = setTimeout(() => reject(new Error('serve did not start: ' + log)), 60000);
     proc.stderr.on('data', (d) => {
       log += d;
-      const m = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) { clearTimeout(t); resolve(m[1]); }
+      const m = log.match(/web desk is listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m && /serve: ready/.test(log)) { clearTimeout(t); resolve(m[1]); }
     });
-    proc.on('exit', (c) => { clearTimeout(t); reject(new Error(`web exited ${c}: ${log}`)); });
+    proc.on('exit', (c) => { clearTimeout(t); reject(new Error(`serve exited ${c}: ${log}`)); });
   });
   mkdirSync(ARTIFACTS, { recursive: true });
-  return {
-    url, db, dir, users: { admin: ['ada', admin], analyst: ['sam', analyst] },
+  const processed = () => (log.match(/process: message \d+ .*(-> ticket|parked as ticket)/g) || []).length;
+  const desk = {
+    url, db, dir, lmtp, users: { admin: ['ada', admin], analyst: ['sam', analyst] },
     cli: (args, input) => run(db, args, input, cliSets),
     log: () => log,
+    signal: (sig) => proc.kill(sig),
+    // Delivers over LMTP and waits until serve's workers made each one a ticket.
+    async deliver(list) {
+      const before = processed();
+      await lmtpDeliver(lmtp, list);
+      for (let i = 0; processed() < before + list.length; i++) {
+        if (i > 1200) throw new Error(`serve processed ${processed() - before} of ${list.length}: ${log.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async stop() {
       const done = new Promise((r) => proc.once('exit', (code, sig) => r({ code, sig })));
       proc.kill('SIGTERM');
       const r = await done;
       rmSync(dir, { recursive: true, force: true });
-      if (r.code !== 0) throw new Error(`web exited ${r.code} ${r.sig || ''} on SIGTERM: ${log}`);
+      if (r.code !== 0) throw new Error(`serve exited ${r.code} ${r.sig || ''} on SIGTERM: ${log}`);
     },
   };
+  if (reports.length) await desk.deliver(reports);
+  return desk;
 }
 
 // A small API client with a cookie jar of one cookie.

@@ -44,6 +44,7 @@ const reports = [
       'Nov 22 14:03:01 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50122 ssh2\n' +
       'Nov 22 14:03:02 gw1 sshd[1234]: Failed password for invalid user admin from 198.51.100.23 port 50124 ssh2\n' }),
     sender: 'netops@uni-a.example.ac.uk' },
+  { raw: readFileSync(join(here, '..', 'e2e', 'routing', '03-outside.eml'), 'utf8'), sender: 'security@college-b.example.ac.uk' },
   { raw: mail({ subject: 'Port scan from 203.0.113.9', from: 'soc@uni-b.example.ac.uk', body: 'nmap -sS seen at 10:00\n' }), sender: 'soc@uni-b.example.ac.uk' },
   { raw: mail({ subject: 'Port scan from 203.0.113.9 (again)', from: 'soc@uni-b.example.ac.uk', body: 'still scanning\n' }), sender: 'soc@uni-b.example.ac.uk' },
 ];
@@ -86,11 +87,20 @@ async function startSink() {
   };
 }
 
-let desk, browser, page;
+let desk, sink, browser, page;
 const dialogs = [], errors = [];
 
+// Waits (polling) until cond() holds; the limit is a hang guard, not a timing claim.
+async function until(cond, what) {
+  for (let i = 0; !(await cond()); i++) {
+    if (i > 600) throw new Error('gave up waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 before(async () => {
-  desk = await startDesk({ reports, routing: true });
+  sink = await startSink();
+  desk = await startDesk({ reports, routing: true, relay: sink.port });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -105,6 +115,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await desk?.stop();
+  sink?.stop();
 });
 
 test('log in, find and open a ticket by keyboard', async () => {
@@ -154,7 +165,7 @@ test('reply to the reporter: queued in the outbox and in the audit trail', async
 
 test('merge two tickets, then resolve the one that remains', async () => {
   await page.goto(desk.url + '/#/');
-  await page.fill('#search', 'Port scan');
+  await page.fill('#search', 'Port scan from 203.0.113.9');
   await page.press('#search', 'Enter');
   await page.waitForFunction(() => document.querySelectorAll('#queue tr.row').length === 2);
   const [from, into] = (await page.$$eval('#queue tr.row', (rows) => rows.map((r) => Number(r.dataset.number))));
@@ -189,17 +200,96 @@ test('the held notification routing made is approved, and reaches the relay', as
   await page.waitForSelector(`.ticket-head[data-number="${incident}"]`);
   assert.match(await page.textContent('#links'), /198\.51\.100\.23/);
   assert.match(await page.textContent('.audit'), new RegExp(`sam approve · outbox ${id} notify to security@college-d\\.example\\.ac\\.uk`));
-  // and the approved notification really leaves: outbox flush to smtp-sink
-  const sink = await startSink();
-  try {
-    desk.cli(['--set', `outbox.relay=smtp://127.0.0.1:${sink.port}`, 'outbox', 'flush']);
-    const sent = sink.messages().filter((m) => /^To: security@college-d\.example\.ac\.uk/m.test(m));
-    assert.equal(sent.length, 1, 'the notification reached the relay once');
-    assert.match(sent[0], new RegExp(`Subject: \\[Janet CSIRT#${incident}\\]`));
-    assert.ok(sink.messages().some((m) => m.includes('Thank you, we are on it.')), 'the reply went too');
-  } finally {
-    sink.stop();
-  }
+  // and serve's outbox sender really sends it to the relay (smtp-sink)
+  const toCollege = () => sink.messages().filter((m) => /^To: security@college-d\.example\.ac\.uk/m.test(m));
+  await until(() => toCollege().length > 0, 'the notification at the relay');
+  const sent = toCollege();
+  assert.equal(sent.length, 1, 'the notification reached the relay once');
+  assert.match(sent[0], new RegExp(`Subject: \\[Janet CSIRT#${incident}\\]`));
+  await until(() => sink.messages().some((m) => m.includes('Thank you, we are on it.')), 'the reply at the relay');
+});
+
+const findTicket = (q) => page.evaluate(async (text) =>
+  (await (await fetch('/api/tickets?kind=report&limit=5&q=' + encodeURIComponent(text))).json()).tickets[0].number, q);
+
+test('the routing panel shows who is responsible; write to the organisation from it', async () => {
+  const n = await findTicket('SSH brute force from 198.51.100.23');
+  await page.goto(`${desk.url}/#/ticket/${n}`);
+  const row = await page.waitForSelector('#routing tr[data-source="198.51.100.23"]');
+  const text = await row.textContent();
+  assert.match(text, /inside/);
+  assert.match(text, /198\.51\.100\.0\/27/);
+  assert.match(text, /security@college-d\.example\.ac\.uk/);
+  await page.screenshot({ path: join(ARTIFACTS, 'routing.png'), fullPage: true });
+  await page.click('#routing button[data-write="security@college-d.example.ac.uk"]');
+  await page.waitForFunction((tag) => (document.querySelector('#write textarea')?.value || '').includes(tag), `Janet CSIRT#${n}`);
+  const body = await page.inputValue('#write textarea');
+  assert.match(body, /198\.51\.100\.23/);
+  assert.equal(await page.inputValue('#write input[name=to]'), 'security@college-d.example.ac.uk');
+  await page.fill('#write textarea', body + '\nWritten from the web desk.\n');
+  await page.click('#write button[type=submit]');
+  await page.waitForSelector('table.outbox td:has-text("notify")');
+  assert.match(await page.textContent('.audit'), /sam write · outbox \d+ to security@college-d\.example\.ac\.uk/);
+  await until(() => sink.messages().some((m) => m.includes('Written from the web desk.')), 'the letter at the relay');
+});
+
+test('a held notification is edited, then approved: the edited text is what is sent', async () => {
+  await page.goto(desk.url + '/#/outbox');
+  const row = page.locator('tr[data-outbox]', { hasText: 'abuse@hosting.example.com' });
+  await row.locator('button[data-edit]').click();
+  await page.waitForFunction(() => (document.querySelector('#edit-held textarea')?.value || '').includes('203.0.113.77'));
+  await page.fill('#edit-held input[name=to]', 'noc@hosting.example.com');
+  await page.fill('#edit-held textarea', (await page.inputValue('#edit-held textarea')).replace('Dear colleagues', 'Dear NOC team'));
+  await page.click('#edit-held button[type=submit]');
+  const edited = page.locator('tr[data-outbox]', { hasText: 'noc@hosting.example.com' });
+  await edited.waitFor();
+  assert.equal(await row.count(), 0, 'the original is no longer held');
+  await edited.locator('button[data-approve]').click();
+  await until(() => sink.messages().some((m) => /^To: noc@hosting\.example\.com/m.test(m) && m.includes('Dear NOC team')), 'the edited notification at the relay');
+  assert.ok(!sink.messages().some((m) => /^To: abuse@hosting\.example\.com/m.test(m)), 'the original never left');
+});
+
+test('a report is linked to another incident by keyboard', async () => {
+  const inside = await findTicket('SSH brute force from 198.51.100.23');
+  const incident = (await page.evaluate(async (n) => (await (await fetch('/api/tickets/' + n)).json()).links[0].incident, inside));
+  const n = await findTicket('Port scan of 192.0.2.10');
+  await page.goto(`${desk.url}/#/ticket/${n}`);
+  await page.waitForSelector(`.ticket-head[data-number="${n}"]`);
+  await page.keyboard.press('l');
+  await page.fill('#link-value', String(incident));
+  await page.press('#link-value', 'Enter');
+  await page.waitForFunction((i) => document.querySelector('.audit')?.textContent.includes(`linked to incident ${i}`), incident);
+  assert.ok(await page.locator(`#links a[href="#/ticket/${incident}"]`).count() >= 1);
+});
+
+test('an admin imports the constituency; a bad file is refused line by line', async () => {
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  const own = [];
+  p.on('dialog', (d) => { own.push(d.message()); d.dismiss().catch(() => {}); });
+  p.on('pageerror', (e) => own.push(String(e)));
+  await p.goto(desk.url + '/');
+  await p.fill('#login-name', desk.users.admin[0]);
+  await p.fill('#login-password', desk.users.admin[1]);
+  await p.click('#login-form button[type=submit]');
+  await p.waitForSelector('#queue');
+  await p.click('#who');
+  await p.waitForSelector('#constituency-form');
+  const conf = join(here, '..', '..', 'etc', 'constituency');
+  const files = readdirSync(conf).filter((f) => f.endsWith('.conf')).map((f) => ({ name: f, mimeType: 'text/plain', buffer: readFileSync(join(conf, f)) }));
+  const bad = { name: 'bad.conf', mimeType: 'text/plain', buffer: Buffer.from('org <img src=x onerror=alert(1)>\n  prefix  300.0.0.0/8\n') };
+  await p.setInputFiles('#constituency-form input[type=file]', [...files, bad]);
+  await p.click('#constituency-form button[type=submit]');
+  await p.waitForSelector('#constituency-out li');
+  assert.match(await p.textContent('#constituency-out'), /nothing was loaded/);
+  assert.match(await p.textContent('#constituency-out'), /bad\.conf:2: /);
+  await p.setInputFiles('#constituency-form input[type=file]', files);
+  await p.click('#constituency-form button[type=submit]');
+  await p.waitForSelector('#constituency-out p.ok');
+  assert.match(await p.textContent('#constituency-out'), /Loaded \d+ organisations with \d+ prefixes/);
+  assert.match(await p.textContent('#desk-audit'), /ada constituency-import · \d+ organisations, \d+ prefixes/);
+  await ctx.close();
+  assert.deepEqual(own, []);
 });
 
 test('attackers\' text shows as text and runs nothing', async () => {

@@ -39,7 +39,10 @@ sinkuser=""; [ "$(id -u)" -eq 0 ] && sinkuser="-u nobody"
 smtp-sink $sinkuser -d "$T/sink/ack." "127.0.0.1:$relay" 64 & sink=$!
 e2e_on_exit "kill $sink"
 pa=$(e2e_port); pb=$(e2e_port)
-common="--db $db --set outbox.relay=smtp://127.0.0.1:$relay --set pipeline.lease_seconds=5
+# The nodes run no web desk (http.listen empty): this test is about intake.
+# (With it on, on a loaded machine, phase 2's SIGKILL twice missed node A's
+# stream; see the web branch's report.)
+common="--db $db --set http.listen= --set outbox.relay=smtp://127.0.0.1:$relay --set pipeline.lease_seconds=5
   --set outbox.send_timeout_seconds=10 --set outbox.retry_base_seconds=1 --set outbox.retry_max_seconds=2
   --set desk.ack_per_sender_per_hour=100000 --set lmtp.accept_any_recipient=true --set log.level=warning"
 "$AD" --db "$db" init >/dev/null

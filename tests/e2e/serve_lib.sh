@@ -48,9 +48,10 @@ PY
 }
 
 # start_serve LOG ARGS...: abusedesk serve in the background; serve_pid.
+# Its web desk on a port the kernel picks, so tests run side by side.
 start_serve() {
   log=$1; shift
-  "$bin" "$@" serve >>"$log" 2>&1 &
+  "$bin" --set http.listen=127.0.0.1:0 "$@" serve >>"$log" 2>&1 &
   serve_pid=$!
 }
 
