@@ -1,6 +1,7 @@
 #!/bin/sh
-# Routing end to end: the real binary, a SQLite store and Postfix's
-# smtp-sink as the relay on a free loopback port.
+# Routing end to end: the real binary, the store of this run (backend.sh:
+# SQLite in suite 'e2e', PostgreSQL in suite 'pg') and Postfix's smtp-sink
+# as the relay on a free loopback port.
 #  1. a report about a source inside college-d (reporter at uni-a):
 #     a HELD notification to college-d's security contact, and a copy of
 #     the acknowledgment to uni-a's security contacts (sent at once);
@@ -35,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. "$src/tests/e2e/backend.sh"
+db=$(e2e_store_url "$tmp" desk)
 data=$src/tests/e2e/routing
 fails=0
 ok() { echo "ok: $*"; }
@@ -62,7 +65,7 @@ done
 [ -n "$sink_pid" ] || { echo "cannot start smtp-sink" >&2; exit 1; }
 
 ad() {
-  "$bin" --db "$tmp/desk.db" --set "outbox.relay=smtp://127.0.0.1:$port" \
+  "$bin" --db "$db" --set "outbox.relay=smtp://127.0.0.1:$port" \
     --set evidence.trusted_relays=192.0.2.16/28 "$@"
 }
 deliver() { ad deliver --sender "$1" --recipient irt@csirt.example < "$2"; }
