@@ -1010,6 +1010,22 @@ int store_net_policy_add(struct store *s, const struct net_policy *p)
 		 T(p->notify_auto ? p->notify_auto : ""), T(p->origin ? p->origin : ""));
 }
 
+static bool net_policy_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct net_policy *p = elem;
+	memset(p, 0, sizeof(*p));
+	const char *f = db_res_text(res, i, 1), *l = db_res_text(res, i, 2);
+	if (*f && (!ip_parse_cstr(f, &p->first) || !ip_parse_cstr(l, &p->last)))
+		return false;
+	p->id = db_res_int(res, i, 0);
+	p->mailbox = db_res_take(res, i, 3, NULL);
+	p->xarf = (int)db_res_int(res, i, 4);
+	p->has_auto = db_res_int(res, i, 5) != 0;
+	p->notify_auto = db_res_take(res, i, 6, NULL);
+	p->origin = db_res_take(res, i, 7, NULL);
+	return true;
+}
+
 int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_n)
 {
 	static const char sql[] =
@@ -1018,23 +1034,7 @@ int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_
 	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
 	if (r < 0)
 		return r;
-	struct net_policy *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	size_t n = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		struct net_policy *p = &a[n];
-		const char *f = db_res_text(res, i, 1), *l = db_res_text(res, i, 2);
-		if (*f && (!ip_parse_cstr(f, &p->first) || !ip_parse_cstr(l, &p->last)))
-			continue;
-		p->id = db_res_int(res, i, 0);
-		p->mailbox = db_res_take(res, i, 3, NULL);
-		p->xarf = (int)db_res_int(res, i, 4);
-		p->has_auto = db_res_int(res, i, 5) != 0;
-		p->notify_auto = db_res_take(res, i, 6, NULL);
-		p->origin = db_res_take(res, i, 7, NULL);
-		n++;
-	}
-	*ret = a;
-	*ret_n = n;
+	*ret = rows_to_array(res, sizeof(**ret), net_policy_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }

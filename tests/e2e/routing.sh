@@ -246,13 +246,14 @@ org loop
   prefix 127.0.0.0/8
   prefix ::1/128
 CONF
-lk() { "$bin" --db "$tmp/lookup.db" "$@"; }
+lookup_db=$(e2e_store_url "$tmp" lookup)
+lk() { "$bin" --db "$lookup_db" "$@"; }
 lk init >/dev/null
 lk constituency import "$tmp/loopback.conf" >/dev/null
 lk lookup localhost > "$tmp/lk.txt" 2>&1
 check "dns: localhost is resolved and marked so" grep -q "^localhost resolved from DNS to 127.0.0.1" "$tmp/lk.txt"
 check "dns: its address is inside the loopback organisation" grep -q "organisation  Loopback Test (loop)" "$tmp/lk.txt"
-check "dns: --json says resolved_from dns" sh -c "\"$bin\" --db '$tmp/lookup.db' --json lookup localhost | python3 -c \"import json,sys; d=json.load(sys.stdin); sys.exit(0 if d['resolved_from'] == 'dns' and d['addresses'][0]['where'] == 'inside' else 1)\""
+check "dns: --json says resolved_from dns" sh -c "\"$bin\" --db '$lookup_db' --json lookup localhost | python3 -c \"import json,sys; d=json.load(sys.stdin); sys.exit(0 if d['resolved_from'] == 'dns' and d['addresses'][0]['where'] == 'inside' else 1)\""
 lk lookup mail.loop.example > "$tmp/lk2.txt" 2>&1
 check "dns: a constituency domain wins without the DNS" sh -c "grep -q 'domain        loop.example' '$tmp/lk2.txt' && ! grep -q 'resolved from DNS' '$tmp/lk2.txt'"
 set +e
