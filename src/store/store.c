@@ -21,6 +21,26 @@
 #define I(x) DB_INT_V(x)
 #define T(x) db_text(x)
 
+/* Fills one array element from a result row; false leaves the row out (a
+ * cell it cannot use, such as an address that does not parse), and then
+ * the element must own nothing: the next row is filled into it. */
+typedef bool row_filler(struct db_res *res, size_t row, void *elem);
+
+/* The one way a listing's result becomes an array: every row of res through
+ * fill, in order, into a new array of *ret_n elements of elem_size bytes.
+ * Never NULL (one element at least), so the caller's *_array_free is always
+ * right. res stays the caller's to free. */
+static void *rows_to_array(struct db_res *res, size_t elem_size, row_filler *fill, size_t *ret_n)
+{
+	char *a = xcalloc(res->rows ? res->rows : 1, elem_size);
+	size_t n = 0;
+	for (size_t i = 0; i < res->rows; i++)
+		if (fill(res, i, a + n * elem_size))
+			n++;
+	*ret_n = n;
+	return a;
+}
+
 bool store_url_is_pg(const char *url)
 {
 	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
@@ -260,6 +280,12 @@ static void message_from_row(struct db_res *res, size_t row, struct message *m)
 	m->error = db_res_take(res, row, 16, NULL);
 }
 
+static bool message_fill(struct db_res *res, size_t row, void *elem)
+{
+	message_from_row(res, row, elem);
+	return true;
+}
+
 static int message_raw(struct store *s, int64_t id, struct message *m)
 {
 	static const char sql[] = "SELECT raw FROM message WHERE id = $1";
@@ -405,6 +431,12 @@ static void ticket_from_row(struct db_res *res, size_t row, struct ticket *t)
 		t->n_messages = db_res_int(res, row, 13);
 }
 
+static bool ticket_fill(struct db_res *res, size_t row, void *elem)
+{
+	ticket_from_row(res, row, elem);
+	return true;
+}
+
 int store_ticket_create(struct store *s, const struct ticket *t, int64_t *ret_number)
 {
 	int64_t number;
@@ -498,11 +530,7 @@ int store_ticket_list(struct store *s, const struct ticket_filter *f, struct tic
 		   I(f->before), I(limit));
 	if (r < 0)
 		return r;
-	struct ticket *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++)
-		ticket_from_row(res, i, &a[i]);
-	*ret_n = res->rows;
-	*ret = a;
+	*ret = rows_to_array(res, sizeof(**ret), ticket_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -566,11 +594,7 @@ int store_ticket_messages(struct store *s, int64_t ticket, struct message **ret,
 	int r = QR(s, sql, &res, I(ticket));
 	if (r < 0)
 		return r;
-	struct message *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++)
-		message_from_row(res, i, &a[i]);
-	*ret_n = res->rows;
-	*ret = a;
+	*ret = rows_to_array(res, sizeof(**ret), message_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -653,6 +677,12 @@ static void outbox_from_row(struct db_res *res, size_t row, struct outbox_item *
 	o->message_id = db_res_take(res, row, 13, NULL);
 }
 
+static bool outbox_fill(struct db_res *res, size_t row, void *elem)
+{
+	outbox_from_row(res, row, elem);
+	return true;
+}
+
 int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, struct outbox_item *ret)
 {
 	static const char pick[] =
@@ -716,11 +746,7 @@ int store_outbox_list(struct store *s, const struct outbox_filter *f, struct out
 	int r = QR(s, sql, &res, T(f->state ? f->state : ""), I(f->ticket), I(limit));
 	if (r < 0)
 		return r;
-	struct outbox_item *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++)
-		outbox_from_row(res, i, &a[i]);
-	*ret_n = res->rows;
-	*ret = a;
+	*ret = rows_to_array(res, sizeof(**ret), outbox_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -788,7 +814,7 @@ int store_evidence_latest(struct store *s, int64_t ticket, char **ret_report_jso
 
 #define CONTACT_COLS "id, first_ip, last_ip, mailbox, netname, origin, is_override"
 
-static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c);
+static bool contact_fill(struct db_res *res, size_t row, void *elem);
 
 static int bump_routing_version(struct store *s)
 {
@@ -941,21 +967,16 @@ int store_contact_page(struct store *s, int64_t after, size_t limit, struct net_
 	int r = QR(s, sql, &res, I(after), I(limit));
 	if (r < 0)
 		return r;
-	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	size_t n = 0;
-	for (size_t i = 0; i < res->rows; i++)
-		if (contact_from_row(res, i, &a[n]))
-			n++;
+	*ret = rows_to_array(res, sizeof(**ret), contact_fill, ret_n);
 	/* The next page starts after the last row read, even one skipped. */
 	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
-	*ret = a;
-	*ret_n = n;
 	db_res_free(res);
 	return 0;
 }
 
-static bool contact_from_row(struct db_res *res, size_t i, struct net_contact *c)
+static bool contact_fill(struct db_res *res, size_t i, void *elem)
 {
+	struct net_contact *c = elem;
 	memset(c, 0, sizeof(*c));
 	c->id = db_res_int(res, i, 0);
 	if (!ip_parse_cstr(db_res_text(res, i, 1), &c->first) || !ip_parse_cstr(db_res_text(res, i, 2), &c->last))
@@ -989,6 +1010,22 @@ int store_net_policy_add(struct store *s, const struct net_policy *p)
 		 T(p->notify_auto ? p->notify_auto : ""), T(p->origin ? p->origin : ""));
 }
 
+static bool net_policy_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct net_policy *p = elem;
+	memset(p, 0, sizeof(*p));
+	const char *f = db_res_text(res, i, 1), *l = db_res_text(res, i, 2);
+	if (*f && (!ip_parse_cstr(f, &p->first) || !ip_parse_cstr(l, &p->last)))
+		return false;
+	p->id = db_res_int(res, i, 0);
+	p->mailbox = db_res_take(res, i, 3, NULL);
+	p->xarf = (int)db_res_int(res, i, 4);
+	p->has_auto = db_res_int(res, i, 5) != 0;
+	p->notify_auto = db_res_take(res, i, 6, NULL);
+	p->origin = db_res_take(res, i, 7, NULL);
+	return true;
+}
+
 int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_n)
 {
 	static const char sql[] =
@@ -997,23 +1034,7 @@ int store_net_policy_list(struct store *s, struct net_policy **ret, size_t *ret_
 	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
 	if (r < 0)
 		return r;
-	struct net_policy *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	size_t n = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		struct net_policy *p = &a[n];
-		const char *f = db_res_text(res, i, 1), *l = db_res_text(res, i, 2);
-		if (*f && (!ip_parse_cstr(f, &p->first) || !ip_parse_cstr(l, &p->last)))
-			continue;
-		p->id = db_res_int(res, i, 0);
-		p->mailbox = db_res_take(res, i, 3, NULL);
-		p->xarf = (int)db_res_int(res, i, 4);
-		p->has_auto = db_res_int(res, i, 5) != 0;
-		p->notify_auto = db_res_take(res, i, 6, NULL);
-		p->origin = db_res_take(res, i, 7, NULL);
-		n++;
-	}
-	*ret = a;
-	*ret_n = n;
+	*ret = rows_to_array(res, sizeof(**ret), net_policy_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -1025,9 +1046,19 @@ int store_contact_get(struct store *s, int64_t id, struct net_contact *ret)
 	int r = QR(s, sql, &res, I(id));
 	if (r < 0)
 		return r;
-	r = res->rows && contact_from_row(res, 0, ret) ? 0 : -ENOENT;
+	r = res->rows && contact_fill(res, 0, ret) ? 0 : -ENOENT;
 	db_res_free(res);
 	return r;
+}
+
+/* Only the range of a net_contact row (the routing index's load). */
+static bool contact_range_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct net_contact *c = elem;
+	memset(c, 0, sizeof(*c));
+	c->id = db_res_int(res, i, 0);
+	c->is_override = db_res_int(res, i, 3) != 0;
+	return ip_parse_cstr(db_res_text(res, i, 1), &c->first) && ip_parse_cstr(db_res_text(res, i, 2), &c->last);
 }
 
 int store_contact_range_page(struct store *s, int64_t after, size_t limit, struct net_contact **ret, size_t *ret_n,
@@ -1039,18 +1070,8 @@ int store_contact_range_page(struct store *s, int64_t after, size_t limit, struc
 	int r = QR(s, sql, &res, I(after), I(limit));
 	if (r < 0)
 		return r;
-	struct net_contact *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	size_t n = 0;
-	for (size_t i = 0; i < res->rows; i++) {
-		struct net_contact *c = &a[n];
-		c->id = db_res_int(res, i, 0);
-		c->is_override = db_res_int(res, i, 3) != 0;
-		if (ip_parse_cstr(db_res_text(res, i, 1), &c->first) && ip_parse_cstr(db_res_text(res, i, 2), &c->last))
-			n++;
-	}
+	*ret = rows_to_array(res, sizeof(**ret), contact_range_fill, ret_n);
 	*ret_after = res->rows ? db_res_int(res, res->rows - 1, 0) : after;
-	*ret = a;
-	*ret_n = n;
 	db_res_free(res);
 	return 0;
 }
@@ -1131,6 +1152,18 @@ int store_incident_counts(struct store *s, int64_t incident, int64_t *ret_report
 	return 0;
 }
 
+static bool incident_link_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct incident_link *l = elem;
+	l->incident = db_res_int(res, i, 0);
+	l->report = db_res_int(res, i, 1);
+	l->source = db_res_take(res, i, 2, NULL);
+	l->events = db_res_int(res, i, 3);
+	l->notified_at = db_res_int(res, i, 4);
+	l->created_at = db_res_int(res, i, 5);
+	return true;
+}
+
 int store_incident_links(struct store *s, int64_t incident, int64_t report, struct incident_link **ret,
 			 size_t *ret_n)
 {
@@ -1142,17 +1175,7 @@ int store_incident_links(struct store *s, int64_t incident, int64_t report, stru
 	int r = QR(s, sql, &res, I(incident), I(report), I(STORE_LIST_MAX));
 	if (r < 0)
 		return r;
-	struct incident_link *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++) {
-		a[i].incident = db_res_int(res, i, 0);
-		a[i].report = db_res_int(res, i, 1);
-		a[i].source = db_res_take(res, i, 2, NULL);
-		a[i].events = db_res_int(res, i, 3);
-		a[i].notified_at = db_res_int(res, i, 4);
-		a[i].created_at = db_res_int(res, i, 5);
-	}
-	*ret = a;
-	*ret_n = res->rows;
+	*ret = rows_to_array(res, sizeof(**ret), incident_link_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -1238,11 +1261,7 @@ int store_ticket_query(struct store *s, const struct ticket_query *q, struct tic
 	free(pat);
 	if (r < 0)
 		return r;
-	struct ticket *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++)
-		ticket_from_row(res, i, &a[i]);
-	*ret_n = res->rows;
-	*ret = a;
+	*ret = rows_to_array(res, sizeof(**ret), ticket_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -1310,6 +1329,18 @@ int store_outbox_get(struct store *s, int64_t id, struct outbox_item *ret)
 	return 0;
 }
 
+static bool audit_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct audit_entry *e = elem;
+	e->id = db_res_int(res, i, 0);
+	e->at = db_res_int(res, i, 1);
+	e->ticket = db_res_int(res, i, 2);
+	e->actor = db_res_take(res, i, 3, NULL);
+	e->action = db_res_take(res, i, 4, NULL);
+	e->detail = db_res_take(res, i, 5, NULL);
+	return true;
+}
+
 int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, size_t *ret_n)
 {
 	static const char sql[] =
@@ -1321,17 +1352,7 @@ int store_audit_list(struct store *s, int64_t ticket, struct audit_entry **ret, 
 	int r = ticket ? QR(s, sql, &res, I(ticket), I(STORE_LIST_MAX)) : QR(s, sql_desk, &res, I(STORE_LIST_MAX));
 	if (r < 0)
 		return r;
-	struct audit_entry *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++) {
-		a[i].id = db_res_int(res, i, 0);
-		a[i].at = db_res_int(res, i, 1);
-		a[i].ticket = db_res_int(res, i, 2);
-		a[i].actor = db_res_take(res, i, 3, NULL);
-		a[i].action = db_res_take(res, i, 4, NULL);
-		a[i].detail = db_res_take(res, i, 5, NULL);
-	}
-	*ret = a;
-	*ret_n = res->rows;
+	*ret = rows_to_array(res, sizeof(**ret), audit_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -1346,6 +1367,15 @@ void audit_array_free(struct audit_entry *a, size_t n)
 	free(a);
 }
 
+static bool stat_day_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct stat_day *d = elem;
+	d->day = db_res_int(res, i, 0);
+	ticket_kind_from_name(db_res_text(res, i, 1), &d->kind);
+	d->count = db_res_int(res, i, 2);
+	return true;
+}
+
 int store_stats_per_day(struct store *s, int64_t since, struct stat_day **ret, size_t *ret_n)
 {
 	static const char sql[] =
@@ -1355,16 +1385,17 @@ int store_stats_per_day(struct store *s, int64_t since, struct stat_day **ret, s
 	int r = QR(s, sql, &res, I(since));
 	if (r < 0)
 		return r;
-	struct stat_day *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++) {
-		a[i].day = db_res_int(res, i, 0);
-		ticket_kind_from_name(db_res_text(res, i, 1), &a[i].kind);
-		a[i].count = db_res_int(res, i, 2);
-	}
-	*ret = a;
-	*ret_n = res->rows;
+	*ret = rows_to_array(res, sizeof(**ret), stat_day_fill, ret_n);
 	db_res_free(res);
 	return 0;
+}
+
+static bool stat_top_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct stat_top_row *t = elem;
+	t->name = db_res_take(res, i, 0, NULL);
+	t->count = db_res_int(res, i, 1);
+	return true;
 }
 
 int store_stats_top(struct store *s, enum stat_top what, int64_t since, size_t limit, struct stat_top_row **ret,
@@ -1382,13 +1413,7 @@ int store_stats_top(struct store *s, enum stat_top what, int64_t since, size_t l
 	int r = QR(s, what == STAT_TOP_ORG ? by_org : by_reporter, &res, I(since), I(limit));
 	if (r < 0)
 		return r;
-	struct stat_top_row *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++) {
-		a[i].name = db_res_take(res, i, 0, NULL);
-		a[i].count = db_res_int(res, i, 1);
-	}
-	*ret = a;
-	*ret_n = res->rows;
+	*ret = rows_to_array(res, sizeof(**ret), stat_top_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }
@@ -1488,6 +1513,15 @@ int store_user_get_id(struct store *s, int64_t id, struct desk_user *ret)
 	return user_one(s, sql, I(id), ret);
 }
 
+static bool user_listing_fill(struct db_res *res, size_t i, void *elem)
+{
+	struct desk_user *u = elem;
+	user_from_row(res, i, u);
+	free(u->pw_hash);	/* never leaves the store in a listing */
+	u->pw_hash = NULL;
+	return true;
+}
+
 int store_user_list(struct store *s, struct desk_user **ret, size_t *ret_n)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM desk_user ORDER BY name";
@@ -1495,14 +1529,7 @@ int store_user_list(struct store *s, struct desk_user **ret, size_t *ret_n)
 	int r = s->ops->query(s->conn, sql, NULL, 0, &res);
 	if (r < 0)
 		return r;
-	struct desk_user *a = xcalloc(res->rows ? res->rows : 1, sizeof(*a));
-	for (size_t i = 0; i < res->rows; i++) {
-		user_from_row(res, i, &a[i]);
-		free(a[i].pw_hash);	/* never leaves the store in a listing */
-		a[i].pw_hash = NULL;
-	}
-	*ret = a;
-	*ret_n = res->rows;
+	*ret = rows_to_array(res, sizeof(**ret), user_listing_fill, ret_n);
 	db_res_free(res);
 	return 0;
 }

@@ -14,19 +14,7 @@ trap 'exit 130' INT TERM
 # A script may define e2e_fail_hook to show more (logs) when it fails.
 e2e_fail() { echo "FAIL: $*" >&2; if command -v e2e_fail_hook >/dev/null 2>&1; then e2e_fail_hook; fi; exit 1; }
 e2e_skip() { echo "SKIP: $*" >&2; exit 77; }
-e2e_is_pg() { case "${ABUSEDESK_TEST_DB:-sqlite}" in postgres*) return 0 ;; esac; return 1; }
+. "${ABUSEDESK_SRC:?}/tests/e2e/backend.sh"
 # e2e_db NAME: prints a fresh store URL (a new database on the test cluster).
-e2e_db() {
-  if e2e_is_pg; then
-    [ -n "${ABUSEDESK_TEST_PG:-}" ] || e2e_skip "no PostgreSQL cluster for suite 'pg': eval \"\$(tests/pg/pg-start.sh)\" first"
-    e2e_pg_create "$ABUSEDESK_TEST_PG" "e_$(basename "$T" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')_$1"
-  else
-    echo "$T/$1.db"
-  fi
-}
-# e2e_pg_create BASE_URL NAME: creates database NAME, prints its URL.
-e2e_pg_create() {
-  psql -X -q -v ON_ERROR_STOP=1 "$1" -c "CREATE DATABASE $2" >/dev/null
-  echo "$1" | sed "s|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1$2|"
-}
+e2e_db() { e2e_store_url "$T" "$1"; }
 e2e_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -1,14 +1,16 @@
 #!/bin/sh
 # The acknowledgment names what a report lacks, and nothing when it is
 # complete: two reports go through deliver + process with the real binary
-# and SQLite store; the queued acknowledgments are read back from the store.
+# and the store of this run (backend.sh: SQLite in suite 'e2e', PostgreSQL
+# in suite 'pg'); the queued acknowledgments are read back with the CLI.
 # usage: evidence_ack.sh ABUSEDESK FIXTURES_DIR
 set -eu
 bin=$1
 fixtures=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-db="$tmp/desk.db"
+. "$(dirname "$0")/backend.sh"
+db=$(e2e_store_url "$tmp" desk)
 "$bin" --db "$db" init >/dev/null
 
 # complete: times with zone, source, destinations, ports, counts, description, log lines
@@ -30,8 +32,11 @@ MSG
 "$bin" --db "$db" deliver --sender someone@reporter.example --recipient irt@csirt.example < "$tmp/bare.eml"
 "$bin" --db "$db" process >/dev/null 2>&1
 
+# ack RCPT: the text of the acknowledgment queued for RCPT.
 ack() {
-  sqlite3 "$db" "SELECT m.raw FROM message m JOIN outbox o ON o.message = m.id WHERE o.rcpt = '$1'"
+  t=$("$bin" --db "$db" --json outbox list | jq -r --arg r "$1" '.[] | select(.to == $r and .purpose == "ack") | .ticket')
+  [ -n "$t" ] || { echo "FAIL: no acknowledgment queued for $1" >&2; return 1; }
+  "$bin" --db "$db" --json ticket show "$t" | jq -r '.thread[] | select(.direction == "out") | .text'
 }
 fail=0
 check() { # what, file, pattern, want (yes|no)

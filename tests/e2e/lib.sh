@@ -8,7 +8,9 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 SRC_DIR=$(cd "$E2E_DIR/../.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/abusedesk-e2e.XXXXXX")
 chmod 755 "$WORK"
-DB=$WORK/desk.db
+. "$E2E_DIR/backend.sh"
+# The test's store, on the backend of the run (backend.sh).
+DB=$(e2e_store_url "$WORK" desk)
 SINK_PID=
 FAILS=0
 

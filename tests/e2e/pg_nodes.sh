@@ -91,17 +91,34 @@ drained() {
 # acks WANT once|resent: every one of WANT tickets acknowledged at the relay
 # (the dumps' subjects carry the ticket tag); "once": none twice; "resent":
 # a repeat must be the same message (same Message-ID).
+# smtp-sink writes its dumps after it answered (asynchronously): the check
+# reads them until WANT tickets are there or the sink has been quiet 30 s.
 acks() {
   python3 - "$T/sink" "$1" "$2" <<'PY' || e2e_fail "acknowledgments at the relay"
-import os, re, sys, collections
+import os, re, sys, time, collections
 d, want, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-tags = collections.defaultdict(list)
-for f in os.listdir(d):
-    b = open(os.path.join(d, f), "rb").read()
-    m = re.search(rb"^Subject:.*?#(\d+)\]", b, re.M)
-    assert m, f"{f}: no ticket tag in the subject"
-    mid = re.search(rb"^Message-ID:\s*(\S+)", b, re.M | re.I)
-    tags[int(m.group(1))].append(mid.group(1) if mid else b"")
+def read():
+    tags = collections.defaultdict(list)
+    for f in os.listdir(d):
+        b = open(os.path.join(d, f), "rb").read()
+        m = re.search(rb"^Subject:.*?#(\d+)\]", b, re.M)
+        if not m:
+            return None, f  # a dump still being written
+        mid = re.search(rb"^Message-ID:\s*(\S+)", b, re.M | re.I)
+        tags[int(m.group(1))].append(mid.group(1) if mid else b"")
+    return tags, None
+seen, quiet_since = -1, time.monotonic()
+while True:
+    tags, partial = read()
+    n = len(os.listdir(d))
+    if n != seen:
+        seen, quiet_since = n, time.monotonic()
+    if tags is not None and len(tags) >= want:
+        break
+    if time.monotonic() - quiet_since > 30:
+        assert partial is None, f"{partial}: no ticket tag in the subject"
+        break
+    time.sleep(0.5)
 twice = {t: v for t, v in tags.items() if len(v) > 1}
 assert len(tags) == want, f"tickets acknowledged: got {len(tags)}, want {want}"
 if mode == "once":
@@ -126,14 +143,17 @@ got=$(psql_n "SELECT count(*) || ' ' || count(DISTINCT number) || ' ' || (max(nu
 [ "$got" = "$N $N true" ] || e2e_fail "tickets after phase 1: got '$got' (count, distinct, range ok), want '$N $N true'"
 stored=$(psql_n "SELECT count(*) FROM message WHERE direction = 'in'")
 [ "$stored" = "$N" ] || e2e_fail "messages stored: got $stored, want $N"
-sleep 1
 acks $N once
 echo "phase 1 ($(($(now) - t0)) s): $N messages -> $N tickets, $N acknowledgments, once each"
 
 # ---- 2: SIGKILL node A mid-stream ----
 $client stream 127.0.0.1 $pa --total 600 --sessions 4 --per-session 20 --pause 20 --tag ka --out "$T/ka.out" --deadline 200 > "$T/ka.log" 2>&1 & ka=$!
 $client stream 127.0.0.1 $pb --total 600 --sessions 4 --per-session 20 --pause 20 --tag kb --out "$T/kb.out" --deadline 200 > "$T/kb.log" 2>&1 & kb=$!
-sleep 1.5
+# SIGKILL on progress, not on a clock: once the streams' messages are
+# arriving (a fixed sleep missed them on a loaded machine).
+streamed() { psql_n "SELECT count(*) FROM message WHERE direction = 'in' AND env_from = 'reporter@example.org'"; }
+until_streamed() { i=0; while [ "$(streamed)" -lt "$1" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done; }
+until_streamed 100
 kill -KILL $node_a; wait $node_a 2>/dev/null || true
 killed_at=$(psql_n "SELECT count(*) FROM message WHERE direction = 'in'")
 sleep 3
@@ -147,7 +167,7 @@ echo "phase 2 ($(($(now) - t0)) s): node A killed with $killed_at messages store
 # ---- 3: PostgreSQL stopped mid-stream ----
 $client stream 127.0.0.1 $pa --total 600 --sessions 4 --per-session 20 --pause 20 --tag oa --out "$T/oa.out" --deadline 200 > "$T/oa.log" 2>&1 & oa=$!
 $client stream 127.0.0.1 $pb --total 600 --sessions 4 --per-session 20 --pause 20 --tag ob --out "$T/ob.out" --deadline 200 > "$T/ob.log" 2>&1 & ob=$!
-sleep 1
+until_streamed $(($(streamed) + 100))
 "$pgctl" "$pgdir" stop
 $client case "$here/pg/outage-451.case" 127.0.0.1 $pa || e2e_fail "node A while PostgreSQL is down"
 $client case "$here/pg/outage-451.case" 127.0.0.1 $pb || e2e_fail "node B while PostgreSQL is down"
@@ -166,6 +186,5 @@ echo "phase 3 ($(($(now) - t0)) s): $(tail -n 1 "$T/oa.log"); $(tail -n 1 "$T/ob
 cat "$T/ka.out" "$T/kb.out" "$T/oa.out" "$T/ob.out" > "$T/all.out"
 $client verify "$T/copy.db" "$T/all.out" || e2e_fail "verify after SIGKILL and outage"
 total=$(psql_n "SELECT count(*) FROM ticket")
-sleep 1
 acks "$total" resent
 echo "pg_nodes: ok ($total tickets on two nodes, none lost or doubled, each acknowledged at the relay)"

@@ -10,7 +10,7 @@ opts=(--set "outbox.relay=smtp://127.0.0.1:$SINK_PORT" --set outbox.retry_base_s
 row() { ad outbox list --json | json_get "$1"; }
 # Time passing is simulated by making the queued rows due now, so the test
 # does not depend on how fast a loaded machine runs it.
-make_due() { sqlite3 -cmd ".timeout 10000" "$DB" "UPDATE outbox SET next_try = $(date +%s) - 1 WHERE state = 'queued'"; }
+make_due() { e2e_sql "$DB" "UPDATE outbox SET next_try = $(date +%s) - 1 WHERE state = 'queued'"; }
 
 ad deliver --sender netops@uni-a.example.ac.uk < "$SRC_DIR/examples/01-ssh-brute-force.eml" 2>/dev/null
 ad process >/dev/null 2>&1

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Routing end to end: the real binary, a SQLite store and Postfix's
-# smtp-sink as the relay on a free loopback port.
+# Routing end to end: the real binary, the store of this run (backend.sh:
+# SQLite in suite 'e2e', PostgreSQL in suite 'pg') and Postfix's smtp-sink
+# as the relay on a free loopback port.
 #  1. a report about a source inside college-d (reporter at uni-a):
 #     a HELD notification to college-d's security contact, and a copy of
 #     the acknowledgment to uni-a's security contacts (sent at once);
@@ -35,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. "$src/tests/e2e/backend.sh"
+db=$(e2e_store_url "$tmp" desk)
 data=$src/tests/e2e/routing
 fails=0
 ok() { echo "ok: $*"; }
@@ -62,7 +65,7 @@ done
 [ -n "$sink_pid" ] || { echo "cannot start smtp-sink" >&2; exit 1; }
 
 ad() {
-  "$bin" --db "$tmp/desk.db" --set "outbox.relay=smtp://127.0.0.1:$port" \
+  "$bin" --db "$db" --set "outbox.relay=smtp://127.0.0.1:$port" \
     --set evidence.trusted_relays=192.0.2.16/28 "$@"
 }
 deliver() { ad deliver --sender "$1" --recipient irt@csirt.example < "$2"; }
@@ -243,13 +246,14 @@ org loop
   prefix 127.0.0.0/8
   prefix ::1/128
 CONF
-lk() { "$bin" --db "$tmp/lookup.db" "$@"; }
+lookup_db=$(e2e_store_url "$tmp" lookup)
+lk() { "$bin" --db "$lookup_db" "$@"; }
 lk init >/dev/null
 lk constituency import "$tmp/loopback.conf" >/dev/null
 lk lookup localhost > "$tmp/lk.txt" 2>&1
 check "dns: localhost is resolved and marked so" grep -q "^localhost resolved from DNS to 127.0.0.1" "$tmp/lk.txt"
 check "dns: its address is inside the loopback organisation" grep -q "organisation  Loopback Test (loop)" "$tmp/lk.txt"
-check "dns: --json says resolved_from dns" sh -c "\"$bin\" --db '$tmp/lookup.db' --json lookup localhost | python3 -c \"import json,sys; d=json.load(sys.stdin); sys.exit(0 if d['resolved_from'] == 'dns' and d['addresses'][0]['where'] == 'inside' else 1)\""
+check "dns: --json says resolved_from dns" sh -c "\"$bin\" --db '$lookup_db' --json lookup localhost | python3 -c \"import json,sys; d=json.load(sys.stdin); sys.exit(0 if d['resolved_from'] == 'dns' and d['addresses'][0]['where'] == 'inside' else 1)\""
 lk lookup mail.loop.example > "$tmp/lk2.txt" 2>&1
 check "dns: a constituency domain wins without the DNS" sh -c "grep -q 'domain        loop.example' '$tmp/lk2.txt' && ! grep -q 'resolved from DNS' '$tmp/lk2.txt'"
 set +e

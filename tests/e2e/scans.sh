@@ -2,7 +2,9 @@
 # e2e: `abusedesk scans` and `abusedesk report` on generated firewall and
 # sshd logs (scans/genlogs.py: every kind, the thresholds' edges, IPv6,
 # several files and zones, shuffled and duplicated lines), and
-# `report --send` delivered to Postfix's smtp-sink on loopback.
+# `report --send` delivered to Postfix's smtp-sink on loopback. The checks
+# that make a desk (7b, 7c) use the store of this run (backend.sh: SQLite
+# in suite 'e2e', PostgreSQL in suite 'pg').
 set -eu
 AD=${1:?usage: $0 path/to/abusedesk}
 case $AD in /*) ;; *) AD=$(pwd)/$AD ;; esac
@@ -16,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. "$HERE/backend.sh"
 FAILS=0
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 ok() { echo "ok: $*"; }
@@ -128,7 +131,7 @@ grep -q "of the host that read it (CET) was used" "$WORK/berlin.txt" && ok "syst
 # to its network's abuse contact (203.0.113.66 is in EXAMPLE-HOSTING-VPS of
 # etc/rpsl/sample.db), one inside (198.51.100.7: college-b) to the CSIRT
 SRC_DIR=$(cd "$HERE/../.." && pwd)
-DB=$WORK/desk.db
+DB=$(e2e_store_url "$WORK" desk)
 ad init > /dev/null
 ad constituency import "$SRC_DIR"/etc/constituency/*.conf > /dev/null
 ad contacts import-rpsl "$SRC_DIR/etc/rpsl/sample.db" > /dev/null
@@ -144,7 +147,7 @@ DB=$WORK/none.db
 
 # 7c. the desk's pipeline: a report pasting these log lines becomes a ticket
 # classified information-gathering/scanner with the per-source summary
-DB=$WORK/pipeline.db
+DB=$(e2e_store_url "$WORK" pipeline)
 ad init > /dev/null
 {
   printf 'From: noc@uni.example.ac.uk\nTo: irt@csirt.example\nSubject: scanning\n'

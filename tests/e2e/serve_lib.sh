@@ -1,6 +1,7 @@
 # Shared by the serve e2e tests: sourced, not run. Everything lives in a
 # temp dir, listens on 127.0.0.1 ports picked at run time, and is torn down
 # by the trap. Usage: . serve_lib.sh; serve_lib_init "$abusedesk"
+# The store is on the backend of the run (backend.sh): serve_lib_db NAME.
 set -eu
 
 serve_lib_init() {
@@ -11,7 +12,12 @@ serve_lib_init() {
   serve_pid=""
   trap serve_lib_cleanup EXIT INT TERM
   client="python3 $here/lmtp_client.py"
+  . "$here/backend.sh"
+  AD=$bin
 }
+
+# serve_lib_db NAME: a fresh store URL for this run's backend.
+serve_lib_db() { e2e_store_url "$tmp" "$1"; }
 
 serve_lib_cleanup() {
   for p in $serve_pid $pids; do
@@ -73,6 +79,7 @@ fail() {
   exit 1
 }
 
+# sql SQL: on the test's store ($db), SQL meaning the same on both backends.
 sql() {
-  sqlite3 "$db" "$1"
+  e2e_sql "$db" "$1"
 }

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/serve_lib.sh"
 serve_lib_init "$1"
 chmod 755 "$tmp"	# Postfix's daemons and smtp-sink run as user postfix
-db=$tmp/desk.db
+db=$(serve_lib_db desk)
 serve_log=$tmp/serve.log
 lmtp_port=$(free_port)
 mx_port=$(free_port)
@@ -86,7 +86,8 @@ echo "ok: Postfix accepted the report"
 
 ticket=""
 for i in $(seq 1 100); do
-  ticket=$(sql "select number from ticket where subject like '%192.0.2.77%'" 2>/dev/null || true)
+  ticket=$("$bin" --db "$db" --json ticket list --status any 2>/dev/null |
+    jq -r '.[] | select(.subject | contains("192.0.2.77")) | .number' || true)
   [ -n "$ticket" ] && break
   sleep 0.2
 done
@@ -103,7 +104,7 @@ done
 [ -n "$ack" ] || { cat "$tmp/postfix.log"; tail "$serve_log"; fail "no acknowledgment reached the sink"; }
 grep -qi "^To:.*reporter@example.org" "$ack" || fail "the acknowledgment is not addressed to the reporter"
 grep -q "^Auto-Submitted: auto-replied" "$ack" || fail "the acknowledgment lacks Auto-Submitted"
-state=$(sql "select state from outbox where ticket = $ticket and purpose = 'ack'")
+state=$("$bin" --db "$db" --json outbox list --ticket "$ticket" | jq -r '.[] | select(.purpose == "ack") | .state')
 [ "$state" = sent ] || fail "outbox state '$state', want sent"
 echo "ok: the acknowledgment for ticket $ticket went out through Postfix to the sink ($(basename "$ack"))"
 stop_serve || fail "SIGTERM"

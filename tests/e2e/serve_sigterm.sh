@@ -6,7 +6,7 @@
 # usage: serve_sigterm.sh ABUSEDESK
 . "$(dirname "$0")/serve_lib.sh"
 serve_lib_init "$1"
-db=$tmp/desk.db
+db=$(serve_lib_db desk)
 serve_log=$tmp/serve.log
 port=$(free_port)
 args="--db $db --set lmtp.listen=127.0.0.1:$port --set outbox.relay=smtp://127.0.0.1:1 --set log.level=warning"
@@ -44,4 +44,4 @@ for i in $(seq 1 200); do
   sleep 0.3
 done
 stop_serve || fail "final SIGTERM"
-python3 "$here/lmtp_client.py" verify "$db" "$tmp/outcome" || fail "verification"
+python3 "$here/lmtp_client.py" verify "$(e2e_sqlite_copy "$db" "$tmp/copy.db")" "$tmp/outcome" || fail "verification"

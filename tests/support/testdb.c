@@ -1,6 +1,7 @@
 #include "testdb.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +122,20 @@ int testdb_pg_cut_sessions(const char *url)
 	int r = run_sql(url, sql);
 	free(sql);
 	return r;
+}
+
+int testdb_exec(const char *url, const char *sql)
+{
+	if (!strncmp(url, "postgres", 8))
+		return run_sql(url, sql);
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int rc = sqlite3_open(url, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK)
+		snprintf(why, sizeof(why), "%s: %s", sql, err ? err : sqlite3_errmsg(db));
+	sqlite3_free(err);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
 }

@@ -24,6 +24,11 @@ const char *testdb_why(void);
 /* Removes the store (file or database) and frees url. NULL is fine. */
 void testdb_drop(char *url);
 bool testdb_is_pg(void);
+/* Runs SQL (one or more statements, no parameters) on url's store, behind
+ * the store door: tests use it to set traps the door cannot (a trigger
+ * that makes an update fail). The caller writes the dialect of
+ * testdb_is_pg(). 0 or -1 (testdb_why() says why). */
+int testdb_exec(const char *url, const char *sql);
 /* PostgreSQL only: ends every session on url's database from the server
  * side, as a server restart or a network cut would. 0 or -1. */
 int testdb_pg_cut_sessions(const char *url);

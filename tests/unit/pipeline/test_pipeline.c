@@ -1,22 +1,21 @@
-/* pipeline, against a temporary SQLite store: messages go in through
- * store_inbound_add() and come out through pipeline_process_next(), as
- * they do under `abusedesk deliver` + `abusedesk process`. */
+/* pipeline: messages go in through store_inbound_add() and come out
+ * through pipeline_process_next(), as they do under `abusedesk deliver` +
+ * `abusedesk process`. Runs on both backends (testdb.h): suite 'unit' on
+ * SQLite, suite 'pg' on PostgreSQL. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pipeline/pipeline.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "testdb.h"
 
 #define T0 1800000000
 
-static char dir[] = "/tmp/abusedesk-pipeline-XXXXXX";
-static char path[80];
+static char *url;
 static struct config cfg;
 static struct templates tpl;
 static struct pipeline pl;
@@ -25,13 +24,14 @@ static unsigned serial;
 
 static void setup(void)
 {
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	url = testdb_url();
+	if (!url)
+		cr_skip_test("%s", testdb_why());
 	config_defaults(&cfg);
 	char *err = NULL;
 	cr_assert_eq(templates_load(NULL, &tpl, &err), 0);
 	struct store *s = NULL;
-	cr_assert_eq(store_open(path, &s, &err), 0);
+	cr_assert_eq(store_open(url, &s, &err), 0, "store_open: %s", err ? err : "");
 	cr_assert_eq(store_migrate(s, cfg.ticket_base), 0);
 	pl = (struct pipeline){ .store = s, .cfg = &cfg, .templates = &tpl };
 }
@@ -41,13 +41,8 @@ static void teardown(void)
 	store_close(pl.store);
 	templates_free(&tpl);
 	config_free(&cfg);
-	char p[100];
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	testdb_drop(url);
+	url = NULL;
 }
 
 /* Delivers raw (a unique Message-ID is not added: the caller writes the
@@ -429,15 +424,16 @@ Test(pipeline, unparsable_message_still_becomes_a_ticket)
  * ticket after process_attempts_max attempts, raw text kept. */
 Test(pipeline, failing_message_is_parked)
 {
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	char *err = NULL;
-	int rc = sqlite3_exec(db,
-			      "CREATE TRIGGER boom BEFORE UPDATE OF state ON message WHEN NEW.state = 'done'"
-			      " BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-			      NULL, NULL, &err);
-	cr_assert_eq(rc, SQLITE_OK, "trigger: %s", err ? err : "");
-	sqlite3_close(db);
+	/* The same trap in each dialect: finishing a message always fails. */
+	static const char sqlite_trap[] =
+		"CREATE TRIGGER boom BEFORE UPDATE OF state ON message WHEN NEW.state = 'done'"
+		" BEGIN SELECT RAISE(ABORT, 'injected failure'); END";
+	static const char pg_trap[] =
+		"CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+		" $$BEGIN RAISE EXCEPTION 'injected failure'; END$$;"
+		" CREATE TRIGGER boom BEFORE UPDATE OF state ON message"
+		" FOR EACH ROW WHEN (NEW.state = 'done') EXECUTE FUNCTION boom()";
+	cr_assert_eq(testdb_exec(url, testdb_is_pg() ? pg_trap : sqlite_trap), 0, "trigger: %s", testdb_why());
 
 	int64_t id;
 	bool dup;
@@ -501,7 +497,7 @@ Test(pipeline, routing_data_refreshed_while_running)
 	/* another process (`abusedesk constituency import`) commits new data */
 	struct store *other = NULL;
 	char *err = NULL;
-	cr_assert_eq(store_open(path, &other, &err), 0);
+	cr_assert_eq(store_open(url, &other, &err), 0, "store_open: %s", err ? err : "");
 	struct org_range range;
 	cr_assert(ip_parse_cstr("198.51.100.0", &range.first) && ip_parse_cstr("198.51.100.255", &range.last));
 	struct org o = { .id = "lab", .name = "Lab", .security = "sec@lab.example", .support = "", .domains = "lab.example",

@@ -1,26 +1,28 @@
-/* store, against a temporary SQLite file: numbering, intake dedupe,
- * claim/lease/release, merge + follow, outbox claim and retry. */
+/* store: numbering, intake dedupe, claim/lease/release, merge + follow,
+ * outbox claim and retry. Runs on both backends (testdb.h): suite 'unit'
+ * on SQLite, suite 'pg' on PostgreSQL. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/store.h"
+#include "testdb.h"
 
-static char dir[] = "/tmp/abusedesk-store-XXXXXX";
-static char path[64];
+/* One store per test, opened again as often as the test likes. */
+static char *url;
 
 static struct store *open_store(int64_t base)
 {
-	if (!path[0]) {
-		cr_assert(mkdtemp(dir));
-		snprintf(path, sizeof(path), "%s/t.db", dir);
+	if (!url) {
+		url = testdb_url();
+		if (!url)
+			cr_skip_test("%s", testdb_why());
 	}
 	struct store *s = NULL;
 	char *err = NULL;
-	int r = store_open(path, &s, &err);
+	int r = store_open(url, &s, &err);
 	cr_assert_eq(r, 0, "store_open: %d %s", r, err ? err : "");
 	r = store_migrate(s, base);
 	cr_assert_eq(r, 0, "store_migrate: %d %s", r, store_errmsg(s));
@@ -29,13 +31,8 @@ static struct store *open_store(int64_t base)
 
 static void cleanup(void)
 {
-	char p[80];
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	testdb_drop(url);
+	url = NULL;
 }
 
 static int64_t new_ticket(struct store *s)

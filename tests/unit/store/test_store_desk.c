@@ -1,22 +1,23 @@
-/* The web desk's queries on a real SQLite file. */
+/* The web desk's queries, on both backends (testdb.h): suite 'unit' on
+ * SQLite, suite 'pg' on PostgreSQL. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/store.h"
+#include "testdb.h"
 
 static struct store *s;
-static char path[] = "/tmp/abusedesk-test-desk-XXXXXX";
+static char *url;
 
 static void setup(void)
 {
-	int fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	close(fd);
+	url = testdb_url();
+	if (!url)
+		cr_skip_test("%s", testdb_why());
 	char *err = NULL;
-	cr_assert_eq(store_open(path, &s, &err), 0, "%s", err ? err : "");
+	cr_assert_eq(store_open(url, &s, &err), 0, "%s", err ? err : "");
 	cr_assert_eq(store_migrate(s, 100001), 0, "%s", store_errmsg(s));
 	static const struct {
 		const char *subject, *reporter, *org, *cls;
@@ -39,8 +40,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_close(s);
-	unlink(path);
+	s = store_close(s);
+	testdb_drop(url);
+	url = NULL;
 }
 
 static const struct {
