@@ -8,7 +8,9 @@
 #   - 250 -> ticket latency (median, p99), from probe messages sent one per
 #     connection during serve's run, each polled in the store until done;
 #   - how long processing needs after intake ends (does it keep up?);
-#   - serve's peak resident memory (VmHWM).
+#   - serve's peak resident memory (VmHWM);
+#   - serve's CPU time (user + system) and messages per CPU-second, the
+#     figure to compare on a machine shared with other work.
 # usage: bench/lmtp/bench_lmtp.sh [ABUSEDESK] [MESSAGES]   (a release build)
 set -eu
 cd "$(dirname "$0")/../.."
@@ -58,6 +60,10 @@ t2=$(now)
 wait "$probe"
 stored=$(sqlite3 "$db" "select count(*) from message where direction='in' and env_from='load@example.org'")
 rss=$(awk '/VmHWM/ {print $2 " " $3}' /proc/"$spid"/status)
+# serve's CPU time (user + system, all threads) for intake and processing:
+# the machine is shared, so messages per CPU-second is the steadier figure.
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/"$spid"/stat)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM "$spid"
 wait "$spid"
 echo "abusedesk serve: $serve_rate msgs/s accepted durably ($stored distinct messages stored)"
@@ -65,3 +71,5 @@ echo "ratio serve / smtp-sink: $(python3 -c "print(f'{$serve_rate / $sink_rate:.
 echo "processing: queue empty $(python3 -c "print(f'{$t2 - $t1:.2f}')") s after intake ended; overall $(rate "$n" "$t0" "$t2") msgs/s into tickets"
 cat "$tmp/probe.out"
 echo "serve peak RSS: $rss"
+echo "serve CPU: $cpu s (user+sys) for $n messages: $(python3 -c "print(f'{$n / $cpu:.0f}')") msgs per CPU-second (intake and processing)"
+echo "load average at the end: $load"

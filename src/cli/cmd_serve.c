@@ -181,14 +181,12 @@ static void *worker_main(void *arg)
 	struct store *s = open_thread_store(sv, "worker", "worker");
 	if (!s)
 		return NULL;
-	/* Processing is redone after a power loss from the durable raw bytes;
-	 * the sender's claim fsyncs before any acknowledgment leaves. */
-	if (store_relax_durability(s) < 0)
-		log_warn("worker: cannot relax durability (%s); processing will be slower", store_errmsg(s));
 	/* One pipeline per worker, so what it loads for itself (the routing
 	 * index) lasts; the configuration comes from the generation of the
-	 * moment. */
+	 * moment. Messages are claimed and stored in batches: whatever queued
+	 * up while the last batch ran, one commit (one fsync) for all. */
 	struct pipeline p = { .store = s };
+	struct pipeline_result *res = xcalloc(PIPELINE_BATCH_MAX, sizeof(*res));
 	while (!stopping(sv)) {
 		pthread_mutex_lock(&sv->lock);
 		uint64_t seen = sv->work_seq;
@@ -197,33 +195,36 @@ static void *worker_main(void *arg)
 		p.cfg = &g->cfg;
 		p.templates = &g->tpl;
 		p.user_formats = g->user_formats;
-		struct pipeline_result res;
-		int r = pipeline_process_next(&p, cli_now(), &res);
+		size_t n = 0;
+		int r = pipeline_process_batch(&p, cli_now(), PIPELINE_BATCH_MAX, res, &n);
 		p.cfg = NULL;
 		p.templates = NULL;
 		p.user_formats = NULL;
 		gen_put(sv, g);
 		if (r == -ENOENT) {
-			pipeline_result_clear(&res);
 			wait_for(sv, &sv->work, &sv->work_seq, seen, SERVE_IDLE_POLL_SECONDS);
 			continue;
 		}
-		if (r < 0 && res.message == 0) {
+		if (r < 0) {
 			log_warn("worker: cannot claim the next message: %s; will retry in %d s", store_errmsg(s),
 				 SERVE_IDLE_POLL_SECONDS);
-			pipeline_result_clear(&res);
 			wait_for(sv, &sv->work, &sv->work_seq, seen, SERVE_IDLE_POLL_SECONDS);
 			continue;
 		}
-		if (r < 0)
-			log_warn("process: message %lld failed (%s); it stays queued and will be retried",
-				 (long long)res.message, res.error ? res.error : "?");
-		else
-			cli_log_processed(&res);
-		if (r >= 0 && res.ack_queued)
+		bool is_mail = false;
+		for (size_t i = 0; i < n; i++) {
+			if (res[i].status < 0)
+				log_warn("process: message %lld failed (%s); it stays queued and will be retried",
+					 (long long)res[i].message, res[i].error ? res[i].error : "?");
+			else
+				cli_log_processed(&res[i]);
+			is_mail |= res[i].status >= 0 && res[i].ack_queued;
+			pipeline_result_clear(&res[i]);
+		}
+		if (is_mail)
 			bump(sv, &sv->mail, &sv->mail_seq);
-		pipeline_result_clear(&res);
 	}
+	free(res);
 	pipeline_release(&p);
 	store_close(s);
 	return NULL;
@@ -304,7 +305,7 @@ static void lmtp_event(void *user, const struct lmtp_server_event *ev)
 		log_warn("lmtp: lmtp.sessions_max sessions busy; a client was told 421 and will retry");
 		break;
 	case LMTP_SERVER_SESSION_TIMEOUT:
-		log_info("lmtp: a client was idle too long and was dropped");
+		log_info("lmtp: a client took longer than lmtp.timeout_seconds for a command (or its DATA) and was dropped");
 		break;
 	case LMTP_SERVER_SESSION_ERROR:
 		log_err("lmtp: cannot start a session: %s; the client was dropped and will retry", strerror(-ev->error));

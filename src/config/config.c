@@ -46,7 +46,7 @@ static const struct config_key keys[] = {
 	K("pipeline", "workers", CONFIG_INT, process_workers, "2", 1, 64, "threads of `serve` turning queued messages into tickets"),
 	K("lmtp", "listen", CONFIG_STR, lmtp_listen, "127.0.0.1:2424", 0, 0, "host:port or unix:/path (comma-separated for several)"),
 	K("lmtp", "accept_any_recipient", CONFIG_BOOL, lmtp_accept_any_recipient, "false", 0, 1, "accept every recipient, not only our addresses"),
-	K("lmtp", "timeout_seconds", CONFIG_INT, lmtp_timeout_seconds, "300", 1, 3600, "idle time before a client is dropped"),
+	K("lmtp", "timeout_seconds", CONFIG_INT, lmtp_timeout_seconds, "300", 1, 3600, "time a client has for each command (for DATA, plus its size at 1 KiB/s)"),
 	K("lmtp", "sessions_max", CONFIG_INT, lmtp_sessions_max, "64", 1, 10000, "concurrent LMTP sessions"),
 	K("http", "listen", CONFIG_STR, http_listen, "127.0.0.1:8080", 0, 0, "host:port of the web UI and API that serve runs (empty: none)"),
 	K("http", "secure_cookies", CONFIG_BOOL, http_secure_cookies, "false", 0, 1, "mark session cookies Secure (set when a TLS proxy is in front)"),

@@ -29,6 +29,8 @@ struct lmtp_session {
 	bool has_cr;		/* DATA: a CR waiting to see whether LF follows */
 	enum dot dot;		/* DATA: a dot at the beginning of the line */
 	unsigned errors;
+	uint64_t commands;	/* complete command lines read (timeouts) */
+	uint64_t data_bytes;	/* bytes read since DATA's 354 (timeouts) */
 };
 
 struct lmtp_session *lmtp_session_new(const struct lmtp_proto_config *cfg)
@@ -76,7 +78,7 @@ void lmtp_session_greet(struct lmtp_session *s, struct buf *out)
 void lmtp_session_goodbye(struct lmtp_session *s, bool is_timeout, struct buf *out)
 {
 	if (is_timeout)
-		buf_printf(out, "421 4.4.2 %s idle too long, closing\r\n", s->cfg.hostname);
+		buf_printf(out, "421 4.4.2 %s timeout, closing\r\n", s->cfg.hostname);
 	else
 		buf_printf(out, "421 4.3.2 %s shutting down, try again later\r\n", s->cfg.hostname);
 	s->state = ST_CLOSED;
@@ -268,6 +270,7 @@ static void cmd_data(struct lmtp_session *s, struct str args, struct buf *out)
 	s->is_bol = true;
 	s->has_cr = false;
 	s->dot = DOT_NONE;
+	s->data_bytes = 0;
 	s->state = ST_DATA;
 	reply(out, 354, "2.0.0", "go ahead, end with <CR><LF>.<CR><LF>");
 }
@@ -417,7 +420,9 @@ enum lmtp_event lmtp_session_feed(struct lmtp_session *s, const char *p, size_t 
 			break;
 		if (s->state == ST_DATA) {
 			bool is_end;
-			i += data_feed(s, p + i, n - i, &is_end, out);
+			size_t used = data_feed(s, p + i, n - i, &is_end, out);
+			s->data_bytes += used;
+			i += used;
 			if (is_end)
 				ev = LMTP_EVENT_MESSAGE;
 			continue;
@@ -432,6 +437,7 @@ enum lmtp_event lmtp_session_feed(struct lmtp_session *s, const char *p, size_t 
 		if (!lf)
 			break;
 		i++;	/* the LF */
+		s->commands++;
 		if (s->is_line_long) {
 			s->is_line_long = false;
 			refuse(s, out, 500, "5.5.6", "command line too long");
@@ -491,4 +497,17 @@ void lmtp_session_message_done(struct lmtp_session *s, int r, long long queue_id
 bool lmtp_session_is_idle(const struct lmtp_session *s)
 {
 	return s->state == ST_CMD && !s->has_mail && !s->line.len && !s->is_line_long;
+}
+
+uint64_t lmtp_session_commands(const struct lmtp_session *s)
+{
+	return s->commands;
+}
+
+bool lmtp_session_data_progress(const struct lmtp_session *s, uint64_t *ret_bytes)
+{
+	if (s->state != ST_DATA)
+		return false;
+	*ret_bytes = s->data_bytes;
+	return true;
 }

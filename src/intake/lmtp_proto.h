@@ -30,6 +30,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/buf.h"
 
@@ -83,5 +84,10 @@ void lmtp_session_message_done(struct lmtp_session *s, int r, long long queue_id
 /* True between transactions with no partial command buffered: a good
  * moment to say 421 and close when the server stops. */
 bool lmtp_session_is_idle(const struct lmtp_session *s);
+/* For the I/O layer's timeouts: complete command lines read so far (each
+ * one starts the per-command clock again), and whether the client is
+ * sending DATA, with how many bytes since the 354. */
+uint64_t lmtp_session_commands(const struct lmtp_session *s);
+bool lmtp_session_data_progress(const struct lmtp_session *s, uint64_t *ret_bytes);
 /* Appends "421 4.3.2 <host> shutting down" (or the idle-timeout variant). */
 void lmtp_session_goodbye(struct lmtp_session *s, bool is_timeout, struct buf *out);

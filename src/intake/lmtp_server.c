@@ -35,6 +35,7 @@ struct commit_req {
 	struct store_inbound_item item;
 	int r;
 	bool is_done;
+	pthread_cond_t done;	/* its session alone waits here */
 	struct commit_req *next;
 };
 
@@ -57,9 +58,14 @@ struct lmtp_server {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;	/* sessions ended, commits done, queue filled */
+	pthread_cond_t idle;	/* a client handed to an idle session thread, or stopping */
 	bool is_stopping;
 	bool is_committer_done;
-	size_t n_sessions;
+	size_t n_sessions;	/* clients being served (or handed over) */
+	size_t n_threads;	/* session threads, busy or idle */
+	size_t n_idle;		/* session threads waiting for a client */
+	int *handoff;		/* accepted clients for idle threads (sessions_max) */
+	size_t n_handoff;
 	struct commit_req *queue, **queue_tail;
 	size_t queue_len;
 };
@@ -244,8 +250,8 @@ static void *committer_main(void *arg)
 			reqs[i]->item = items[i];
 			reqs[i]->r = r;
 			reqs[i]->is_done = true;
+			pthread_cond_signal(&reqs[i]->done);
 		}
-		pthread_cond_broadcast(&srv->cond);
 	}
 	srv->is_committer_done = true;
 	pthread_mutex_unlock(&srv->lock);
@@ -264,13 +270,15 @@ static int commit(struct lmtp_server *srv, struct lmtp_session *ls, int64_t *ret
 		return -EAGAIN;
 	}
 	q.next = NULL;
+	pthread_cond_init(&q.done, NULL);
 	*srv->queue_tail = &q;
 	srv->queue_tail = &q.next;
 	srv->queue_len++;
 	pthread_cond_broadcast(&srv->cond);
 	while (!q.is_done)
-		pthread_cond_wait(&srv->cond, &srv->lock);
+		pthread_cond_wait(&q.done, &srv->lock);
 	pthread_mutex_unlock(&srv->lock);
+	pthread_cond_destroy(&q.done);
 	if (q.r >= 0)
 		*ret_id = q.item.id;
 	return q.r;
@@ -310,7 +318,51 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void session_run(struct lmtp_server *srv, int fd)
+/* The per-session buffers, kept by a session thread across sessions. */
+struct session_bufs {
+	char *in;
+	struct buf out;
+};
+
+/*
+ * When the client must have sent something by. Per command (RFC 5321
+ * 4.5.3.2.7 suggests 5 minutes for each): the clock starts again when a
+ * complete command line has arrived, not at every byte, so a client
+ * trickling a byte a minute is dropped all the same. In DATA: the timeout
+ * plus the time its bytes need at LMTP_SERVER_DATA_RATE_MIN, counted from
+ * the 354, so a big message on a slow link passes and a trickle does not.
+ */
+struct session_clock {
+	uint64_t commands;	/* lmtp_session_commands() when the clock started */
+	bool is_data;
+	int64_t start_ms;
+	int64_t last_byte_ms;	/* for the grace when stopping */
+};
+
+static int64_t session_deadline(const struct session_clock *c, const struct lmtp_session *ls, int timeout)
+{
+	uint64_t bytes = 0;
+	int64_t d = c->start_ms + (int64_t)timeout * 1000;
+	if (lmtp_session_data_progress(ls, &bytes))
+		d += (int64_t)(bytes * 1000 / LMTP_SERVER_DATA_RATE_MIN);
+	return d;
+}
+
+/* Starts the clock again when a command line completed or DATA began or
+ * ended (after a commit too: its wait is ours, not the client's). */
+static void session_clock_update(struct session_clock *c, const struct lmtp_session *ls, bool is_restart)
+{
+	uint64_t bytes = 0;
+	bool is_data = lmtp_session_data_progress(ls, &bytes);
+	uint64_t commands = lmtp_session_commands(ls);
+	if (is_restart || commands != c->commands || is_data != c->is_data) {
+		c->commands = commands;
+		c->is_data = is_data;
+		c->start_ms = now_ms();
+	}
+}
+
+static void session_run(struct lmtp_server *srv, int fd, struct session_bufs *sb)
 {
 	size_t size_max = 25 * 1024 * 1024;
 	int timeout = 300;
@@ -327,42 +379,43 @@ static void session_run(struct lmtp_server *srv, int fd)
 	struct lmtp_proto_config pc = { .hostname = srv->hostname, .size_max = size_max,
 					.rcpt_ok = srv->p.rcpt_ok, .user = srv->p.user };
 	struct lmtp_session *ls = lmtp_session_new(&pc);
-	struct buf out;
-	buf_init(&out, LMTP_SERVER_REPLY_MAX);
-	char *in = xmalloc(LMTP_SERVER_READ_MAX);
-	lmtp_session_greet(ls, &out);
-	int64_t last = now_ms();
-	bool is_open = send_all(fd, &out) == 0;
+	struct buf *out = &sb->out;
+	char *in = sb->in;
+	lmtp_session_greet(ls, out);
+	struct session_clock clock = { 0 };
+	session_clock_update(&clock, ls, true);
+	clock.last_byte_ms = clock.start_ms;
+	bool is_open = send_all(fd, out) == 0;
 	while (is_open) {
 		if (lmtp_session_is_idle(ls) && is_stopping(srv)) {
-			lmtp_session_goodbye(ls, false, &out);
-			send_all(fd, &out);
+			lmtp_session_goodbye(ls, false, out);
+			send_all(fd, out);
+			break;
+		}
+		/* Stopping waits for a transaction under way, but not for a
+		 * client that went quiet in the middle of one. */
+		int64_t now = now_ms(), deadline = session_deadline(&clock, ls, timeout);
+		if (is_stopping(srv) && clock.last_byte_ms + LMTP_SERVER_STOP_GRACE_MS < deadline)
+			deadline = clock.last_byte_ms + LMTP_SERVER_STOP_GRACE_MS;
+		if (now >= deadline) {
+			lmtp_session_goodbye(ls, true, out);
+			send_all(fd, out);
+			event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_TIMEOUT });
 			break;
 		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, POLL_TICK_MS);
+		int64_t wait = deadline - now < POLL_TICK_MS ? deadline - now : POLL_TICK_MS;
+		int pr = poll(&pfd, 1, (int)wait);
 		if (pr < 0 && errno != EINTR)
 			break;
-		if (pr <= 0) {
-			/* Stopping waits for a transaction under way, but not for a
-			 * client that went quiet in the middle of one. */
-			int64_t limit = (int64_t)timeout * 1000;
-			if (is_stopping(srv) && limit > LMTP_SERVER_STOP_GRACE_MS)
-				limit = LMTP_SERVER_STOP_GRACE_MS;
-			if (now_ms() - last >= limit) {
-				lmtp_session_goodbye(ls, true, &out);
-				send_all(fd, &out);
-				event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_TIMEOUT });
-				break;
-			}
+		if (pr <= 0)
 			continue;
-		}
 		ssize_t n = recv(fd, in, LMTP_SERVER_READ_MAX, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;	/* gone: a message without its final dot is dropped */
-		last = now_ms();
+		clock.last_byte_ms = now_ms();
 		size_t off = 0;
 		while (is_open && off < (size_t)n) {
 			/* Fed in slices, with the replies sent after each, so the
@@ -370,46 +423,78 @@ static void session_run(struct lmtp_server *srv, int fd)
 			size_t used = 0, slice = (size_t)n - off;
 			if (slice > LMTP_SERVER_FEED_MAX)
 				slice = LMTP_SERVER_FEED_MAX;
-			enum lmtp_event ev = lmtp_session_feed(ls, in + off, slice, &used, &out);
+			enum lmtp_event ev = lmtp_session_feed(ls, in + off, slice, &used, out);
 			off += used;
-			if (out.len && ev == LMTP_EVENT_NONE && send_all(fd, &out) < 0) {
+			session_clock_update(&clock, ls, false);
+			if (out->len >= LMTP_SERVER_FEED_MAX && ev == LMTP_EVENT_NONE && send_all(fd, out) < 0) {
 				is_open = false;
 				break;
 			}
 			if (ev == LMTP_EVENT_MESSAGE) {
 				/* Replies to commands before the dot go out now; the
 				 * message's own wait for the commit. */
-				if (send_all(fd, &out) < 0) {
+				if (send_all(fd, out) < 0) {
 					is_open = false;
 					break;
 				}
 				int64_t id = 0;
 				int r = commit(srv, ls, &id);
-				lmtp_session_message_done(ls, r, (long long)id, &out);
-				last = now_ms();
+				lmtp_session_message_done(ls, r, (long long)id, out);
+				session_clock_update(&clock, ls, true);
+				clock.last_byte_ms = clock.start_ms;
 			} else if (ev == LMTP_EVENT_CLOSE) {
 				is_open = false;
 			}
 		}
-		if (send_all(fd, &out) < 0)
+		/* Everything one read produced goes out in one send: pipelined
+		 * replies together. */
+		if (send_all(fd, out) < 0)
 			break;
 	}
-	free(in);
-	buf_free(&out);
+	buf_reset(out);
 	lmtp_session_free(ls);
 }
 
+/*
+ * A session thread serves one client, then waits up to
+ * LMTP_SERVER_IDLE_THREAD_SECONDS to be handed the next one: an MTA opens
+ * a connection per delivery, and a thread (its stack, its buffers) made
+ * and torn down for each cost more than the delivery's own work.
+ */
 static void *session_main(void *arg)
 {
 	struct session *se = arg;
 	struct lmtp_server *srv = se->srv;
-	session_run(srv, se->fd);
-	close(se->fd);
+	int fd = se->fd;
 	free(se);
-	pthread_mutex_lock(&srv->lock);
-	srv->n_sessions--;
-	pthread_cond_broadcast(&srv->cond);
-	pthread_mutex_unlock(&srv->lock);
+	struct session_bufs sb = { .in = xmalloc(LMTP_SERVER_READ_MAX) };
+	buf_init(&sb.out, LMTP_SERVER_REPLY_MAX);
+	for (;;) {
+		session_run(srv, fd, &sb);
+		close(fd);
+		pthread_mutex_lock(&srv->lock);
+		srv->n_sessions--;
+		pthread_cond_broadcast(&srv->cond);
+		srv->n_idle++;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += LMTP_SERVER_IDLE_THREAD_SECONDS;
+		while (!srv->n_handoff && !srv->is_stopping)
+			if (pthread_cond_timedwait(&srv->idle, &srv->lock, &until) == ETIMEDOUT)
+				break;
+		srv->n_idle--;
+		bool has_next = srv->n_handoff > 0;
+		if (has_next)
+			fd = srv->handoff[--srv->n_handoff];
+		else
+			srv->n_threads--;
+		pthread_cond_broadcast(&srv->cond);
+		pthread_mutex_unlock(&srv->lock);
+		if (!has_next)
+			break;
+	}
+	free(sb.in);
+	buf_free(&sb.out);
 	return NULL;
 }
 
@@ -417,8 +502,18 @@ static void session_start(struct lmtp_server *srv, int fd)
 {
 	pthread_mutex_lock(&srv->lock);
 	bool is_full = srv->n_sessions >= srv->p.sessions_max;
-	if (!is_full)
+	bool is_handed = false;
+	if (!is_full) {
 		srv->n_sessions++;
+		/* An idle thread not yet given a client takes this one. */
+		if (srv->n_idle > srv->n_handoff) {
+			srv->handoff[srv->n_handoff++] = fd;
+			pthread_cond_signal(&srv->idle);
+			is_handed = true;
+		} else {
+			srv->n_threads++;
+		}
+	}
 	pthread_mutex_unlock(&srv->lock);
 	if (is_full) {
 		static const char busy[] = "421 4.3.2 too many sessions, try again later\r\n";
@@ -427,6 +522,8 @@ static void session_start(struct lmtp_server *srv, int fd)
 		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_REFUSED });
 		return;
 	}
+	if (is_handed)
+		return;
 	struct session *se = xcalloc(1, sizeof(*se));
 	se->srv = srv;
 	se->fd = fd;
@@ -441,6 +538,7 @@ static void session_start(struct lmtp_server *srv, int fd)
 		free(se);
 		pthread_mutex_lock(&srv->lock);
 		srv->n_sessions--;
+		srv->n_threads--;
 		pthread_cond_broadcast(&srv->cond);
 		pthread_mutex_unlock(&srv->lock);
 		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_ERROR, .error = -e });
@@ -489,6 +587,8 @@ int lmtp_server_start(const struct lmtp_server_params *p, struct lmtp_server **r
 		srv->ls[i].fd = -1;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->cond, NULL);
+	pthread_cond_init(&srv->idle, NULL);
+	srv->handoff = xcalloc(p->sessions_max ? p->sessions_max : 1, sizeof(int));
 	srv->queue_tail = &srv->queue;
 
 	int r = store_open(srv->store_url, &srv->store, ret_error);
@@ -526,7 +626,9 @@ fail:
 	}
 	store_close(srv->store);
 	pthread_cond_destroy(&srv->cond);
+	pthread_cond_destroy(&srv->idle);
 	pthread_mutex_destroy(&srv->lock);
+	free(srv->handoff);
 	free(srv->listen);
 	free(srv->store_url);
 	free(srv->hostname);
@@ -540,6 +642,7 @@ void lmtp_server_stop(struct lmtp_server *srv)
 	bool was = srv->is_stopping;
 	srv->is_stopping = true;
 	pthread_cond_broadcast(&srv->cond);
+	pthread_cond_broadcast(&srv->idle);
 	pthread_mutex_unlock(&srv->lock);
 	if (!was) {
 		ssize_t w = write(srv->wake[1], "x", 1);
@@ -563,7 +666,7 @@ struct lmtp_server *lmtp_server_free(struct lmtp_server *srv)
 	pthread_join(srv->acceptor, NULL);
 	/* Sessions finish their transaction, then the committer drains. */
 	pthread_mutex_lock(&srv->lock);
-	while (srv->n_sessions)
+	while (srv->n_sessions || srv->n_threads)
 		pthread_cond_wait(&srv->cond, &srv->lock);
 	pthread_cond_broadcast(&srv->cond);
 	pthread_mutex_unlock(&srv->lock);
@@ -572,7 +675,9 @@ struct lmtp_server *lmtp_server_free(struct lmtp_server *srv)
 	close(srv->wake[1]);
 	store_close(srv->store);
 	pthread_cond_destroy(&srv->cond);
+	pthread_cond_destroy(&srv->idle);
 	pthread_mutex_destroy(&srv->lock);
+	free(srv->handoff);
 	free(srv->listen);
 	free(srv->store_url);
 	free(srv->hostname);

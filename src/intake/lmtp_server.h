@@ -2,9 +2,12 @@
  * lmtp_server: the I/O around lmtp_proto: listeners, sessions, group commit.
  *
  * Listens on every address of a comma-separated list ("127.0.0.1:2424",
- * "[::1]:2424", "unix:/path/to/socket"). One thread per session, at most
- * sessions_max at once (the next client hears 421 4.3.2 and may retry); a
- * client silent for timeout_seconds hears 421 4.4.2 and is dropped.
+ * "[::1]:2424", "unix:/path/to/socket"). One thread per session (threads
+ * are kept a while for the next client), at most sessions_max at once (the
+ * next client hears 421 4.3.2 and may retry). Timeouts: a command line must
+ * be complete within timeout_seconds of the previous one; DATA within
+ * timeout_seconds plus the time its bytes take at LMTP_SERVER_DATA_RATE_MIN.
+ * A client past either hears 421 4.4.2 and is dropped, however it trickles.
  *
  * Durable accept with group commit: a complete message is handed to one
  * committer thread, which stores everything that queued up meanwhile in one
@@ -32,12 +35,14 @@
 #define LMTP_SERVER_LISTEN_MAX 8	/* listening sockets */
 #define LMTP_SERVER_BATCH_MAX 512	/* messages in one group commit */
 #define LMTP_SERVER_READ_MAX 65536	/* bytes read from a client at once */
+#define LMTP_SERVER_DATA_RATE_MIN 1024	/* bytes/s a client sends DATA at, at least, beyond the timeout */
+#define LMTP_SERVER_IDLE_THREAD_SECONDS 30	/* a session thread waits this long for the next client */
 
 enum lmtp_server_event_kind {
 	LMTP_SERVER_ACCEPTED,		/* a message was committed */
 	LMTP_SERVER_COMMIT_FAILED,	/* a group commit failed: 451 sent */
 	LMTP_SERVER_SESSION_REFUSED,	/* sessions_max reached: 421 sent */
-	LMTP_SERVER_SESSION_TIMEOUT,	/* idle client dropped */
+	LMTP_SERVER_SESSION_TIMEOUT,	/* a command or DATA took too long: dropped */
 	LMTP_SERVER_SESSION_ERROR,	/* read/write/thread failure */
 };
 

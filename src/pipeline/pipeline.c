@@ -225,17 +225,22 @@ static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m
 	return r;
 }
 
-/* Everything after the claim, in one transaction. */
-static int process_claimed(struct pipeline *p, const struct message *msg, int64_t now, struct pipeline_result *res)
-{
+/* What is read from a message before any transaction opens. */
+struct prepared {
 	struct mail_parsed m;
-	mail_parse(msg->raw, msg->raw_len, &m);
 	struct buf defects;
-	buf_init(&defects, 1024);
-	defect_names(m.defects, &defects);
-	/* Extraction is pure computation: done before the transaction opens,
-	 * so the store's write lock is not held while a large report is read;
-	 * its result is stored inside the transaction with the ticket. */
+	struct evidence ev;
+	struct summary scans;
+};
+
+/* Parsing and extraction are pure computation: done before the
+ * transaction opens, so the store's write lock is not held while a large
+ * report is read; the result is stored inside the transaction. */
+static void prepare(struct pipeline *p, const struct message *msg, struct prepared *pr)
+{
+	mail_parse(msg->raw, msg->raw_len, &pr->m);
+	buf_init(&pr->defects, 1024);
+	defect_names(pr->m.defects, &pr->defects);
 	struct received_trust trust;
 	if (received_trust_parse(p->cfg->evidence_trusted_relays, &trust) < 0)
 		trust.n = 0;	/* checked at configuration load by `abusedesk extract`/serve */
@@ -248,35 +253,44 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 	struct scan *sc = scan_new(&sp);
 	eopt.on_event = scan_event;
 	eopt.on_event_arg = sc;
-	struct evidence ev;
-	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &ev);
-	struct summary scans;
-	summary_finish(sc, NULL, &scans);
-	sc = scan_free(sc);
+	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &pr->ev);
+	summary_finish(sc, NULL, &pr->scans);
+	scan_free(sc);
+}
 
-	int r = store_begin(p->store);
-	if (r < 0)
-		goto fail;	/* the store is down: say so, the message is retried */
+static void prepared_clear(struct prepared *pr)
+{
+	buf_free(&pr->defects);
+	mail_parsed_clear(&pr->m);
+	evidence_free(&pr->ev);
+	summary_free(&pr->scans);
+}
+
+/* Everything after the claim, inside the caller's transaction. */
+static int apply(struct pipeline *p, const struct message *msg, struct prepared *pr, int64_t now,
+		 struct pipeline_result *res)
+{
+	const struct mail_parsed *mp = &pr->m;
 	int64_t ticket = 0;
 	enum thread_how how = THREAD_NONE;
-	r = thread_find(p->store, p->cfg, &m, &ticket, &how);
+	int r = thread_find(p->store, p->cfg, mp, &ticket, &how);
 	if (r == -ENOENT) {
-		char *subject = tag_strip_prefixes(m.subject);
+		char *subject = tag_strip_prefixes(mp->subject);
 		struct ticket t = {
 			.kind = TICKET_REPORT,
 			.status = TICKET_NEW,
 			.subject = subject,
-			.reporter = (char *)ack_policy_reply_address(&m, msg->env_from),
-			.classification = (char *)(scans.rsit ? scans.rsit : ""),
+			.reporter = (char *)ack_policy_reply_address(mp, msg->env_from),
+			.classification = (char *)(pr->scans.rsit ? pr->scans.rsit : ""),
 			.created_at = now,
 		};
 		r = store_ticket_create(p->store, &t, &ticket);
 		free(subject);
 		if (r < 0)
-			goto fail;
+			return r;
 		res->is_new_ticket = true;
 	} else if (r < 0) {
-		goto fail;
+		return r;
 	} else {
 		res->threaded_by = how == THREAD_BY_TAG ? "tag" : "reference";
 		/* A reporter writing again reopens a resolved ticket, as RTIR
@@ -284,56 +298,89 @@ static int process_claimed(struct pipeline *p, const struct message *msg, int64_
 		struct ticket t;
 		r = store_ticket_get(p->store, ticket, &t);
 		if (r < 0)
-			goto fail;
+			return r;
 		enum ticket_status st = t.status;
 		ticket_clear(&t);
 		r = st == TICKET_RESOLVED ? store_ticket_set_status(p->store, ticket, TICKET_OPEN, now)
 					  : store_ticket_touch(p->store, ticket, now);
 		if (r < 0)
-			goto fail;
+			return r;
 	}
 	struct message_fields f = {
-		.message_id = m.message_id,
-		.subject = m.subject,
-		.from_addr = m.from_addr,
-		.to_addr = m.to_addr,
-		.date_hdr = m.date_hdr,
-		.body_text = m.body_text,
-		.defects = buf_str(&defects),
+		.message_id = mp->message_id,
+		.subject = mp->subject,
+		.from_addr = mp->from_addr,
+		.to_addr = mp->to_addr,
+		.date_hdr = mp->date_hdr,
+		.body_text = mp->body_text,
+		.defects = buf_str(&pr->defects),
 	};
 	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
 	if (r < 0)
-		goto fail;
-	r = store_evidence(p, ticket, msg->id, &ev, &scans, now);
+		return r;
+	r = store_evidence(p, ticket, msg->id, &pr->ev, &pr->scans, now);
 	if (r < 0)
-		goto fail;
+		return r;
 	if (res->is_new_ticket) {
 		char *ack_body = NULL;
-		r = acknowledge(p, ticket, &m, &ev, msg->env_from, now, res, &ack_body);
+		r = acknowledge(p, ticket, mp, &pr->ev, msg->env_from, now, res, &ack_body);
 		if (r >= 0 && p->cfg->routing_enabled)
-			r = route(p, ticket, &m, &ev, msg->env_from, ack_body, now, res);
+			r = route(p, ticket, mp, &pr->ev, msg->env_from, ack_body, now, res);
 		free(ack_body);
 		if (r < 0)
-			goto fail;
+			return r;
 	}
-	r = store_commit(p->store);
-	if (r < 0)
-		goto fail;
 	res->ticket = ticket;
-	goto out;
-fail:
-	store_rollback(p->store);
-	res->error = xasprintf("%s (%s)", strerror(-r), store_errmsg(p->store));
+	return 0;
+}
+
+/* Undoes what apply() said about a message whose transaction rolled back. */
+static void result_reset(struct pipeline_result *res)
+{
+	res->ticket = 0;
 	res->is_new_ticket = false;
 	res->ack_queued = false;
 	res->withheld = NULL;
+	res->threaded_by = NULL;
 	res->is_routed = false;
 	memset(&res->route, 0, sizeof(res->route));
-out:
-	buf_free(&defects);
-	mail_parsed_clear(&m);
-	evidence_free(&ev);
-	summary_free(&scans);
+}
+
+/* One message in a transaction of its own. */
+static int process_claimed(struct pipeline *p, const struct message *msg, struct prepared *pr, int64_t now,
+			   struct pipeline_result *res)
+{
+	int r = store_begin(p->store);
+	if (r >= 0)
+		r = apply(p, msg, pr, now, res);
+	if (r >= 0)
+		r = store_commit(p->store);
+	if (r < 0) {
+		/* the store may be down: say so, the message is retried */
+		store_rollback(p->store);
+		res->error = xasprintf("%s (%s)", strerror(-r), store_errmsg(p->store));
+		result_reset(res);
+	}
+	return r;
+}
+
+/* Several messages in one transaction: one commit (one fsync) for all.
+ * All or nothing: if any of them fails, none is kept and the caller
+ * processes them one by one, so only the failing one is retried. */
+static int process_together(struct pipeline *p, const struct message *msgs, struct prepared *prs,
+			    struct pipeline_result *res, const bool *is_due, size_t n, int64_t now)
+{
+	int r = store_begin(p->store);
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (is_due[i])
+			r = apply(p, &msgs[i], &prs[i], now, &res[i]);
+	if (r >= 0)
+		r = store_commit(p->store);
+	if (r < 0) {
+		store_rollback(p->store);
+		for (size_t i = 0; i < n; i++)
+			result_reset(&res[i]);
+	}
 	return r;
 }
 
@@ -373,26 +420,65 @@ static int park(struct pipeline *p, const struct message *msg, int64_t now, stru
 	return 0;
 }
 
-int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret)
+int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct pipeline_result *ret, size_t *ret_n)
 {
-	memset(ret, 0, sizeof(*ret));
-	struct message msg;
-	int r = store_inbound_claim(p->store, now, p->cfg->process_lease_seconds, &msg);
-	if (r < 0)
+	struct message *msgs = xcalloc(max, sizeof(*msgs));
+	size_t n = 0;
+	int r = store_inbound_claim_batch(p->store, now, p->cfg->process_lease_seconds, max, PIPELINE_BATCH_BYTES_MAX,
+					  msgs, &n);
+	if (r < 0) {
+		free(msgs);
 		return r;
-	ret->message = msg.id;
-	ret->size = msg.size;
-	ret->env_from = xstrdup(msg.env_from);
-	if (msg.attempts > p->cfg->process_attempts_max) {
-		r = park(p, &msg, now, ret);
-	} else {
-		r = process_claimed(p, &msg, now, ret);
-		if (r < 0) {
-			char *err = xstrndup(ret->error ? ret->error : strerror(-r), PIPELINE_ERROR_MAX);
-			store_inbound_release(p->store, msg.id, err, now + RETRY_DELAY_SECONDS * msg.attempts);
+	}
+	struct prepared *prs = xcalloc(n, sizeof(*prs));
+	bool *is_due = xcalloc(n, sizeof(*is_due));
+	size_t n_due = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pipeline_result *res = &ret[i];
+		memset(res, 0, sizeof(*res));
+		res->message = msgs[i].id;
+		res->size = msgs[i].size;
+		res->env_from = xstrdup(msgs[i].env_from);
+		if (msgs[i].attempts > p->cfg->process_attempts_max) {
+			res->status = park(p, &msgs[i], now, res);
+		} else {
+			prepare(p, &msgs[i], &prs[i]);
+			is_due[i] = true;
+			n_due++;
+		}
+	}
+	if (n_due > 1 && process_together(p, msgs, prs, ret, is_due, n, now) >= 0)
+		n_due = 0;
+	for (size_t i = 0; i < n && n_due; i++) {
+		if (!is_due[i])
+			continue;
+		struct pipeline_result *res = &ret[i];
+		res->status = process_claimed(p, &msgs[i], &prs[i], now, res);
+		if (res->status < 0) {
+			char *err = xstrndup(res->error ? res->error : strerror(-res->status), PIPELINE_ERROR_MAX);
+			store_inbound_release(p->store, msgs[i].id, err, now + RETRY_DELAY_SECONDS * msgs[i].attempts);
 			free(err);
 		}
 	}
-	message_clear(&msg);
-	return r;
+	for (size_t i = 0; i < n; i++) {
+		if (is_due[i])
+			prepared_clear(&prs[i]);
+		message_clear(&msgs[i]);
+	}
+	free(is_due);
+	free(prs);
+	free(msgs);
+	*ret_n = n;
+	return 0;
+}
+
+int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret)
+{
+	size_t n = 0;
+	int r = pipeline_process_batch(p, now, 1, ret, &n);
+	if (r < 0) {
+		memset(ret, 0, sizeof(*ret));
+		return r;
+	}
+	return ret->status;
 }

@@ -27,8 +27,11 @@
 #include "store/store.h"
 
 #define PIPELINE_ERROR_MAX 500
+#define PIPELINE_BATCH_MAX 32			/* messages a worker claims and commits at once */
+#define PIPELINE_BATCH_BYTES_MAX (8 << 20)	/* their raw bytes, held in memory together */
 
 struct pipeline_result {
+	int status;		/* 0, or < 0: this attempt failed (error says why) */
 	int64_t message;	/* the inbound message's id */
 	int64_t ticket;
 	bool is_new_ticket;
@@ -57,6 +60,13 @@ struct pipeline {
  * negative value when this attempt failed (the message is released for a
  * later retry and ret->error says why). */
 int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_result *ret);
+/* Processes up to max due messages (claimed together, see
+ * store_inbound_claim_batch) and stores them in ONE transaction; if that
+ * fails, each is redone in a transaction of its own, so a message that
+ * fails is retried alone and the others are kept. ret[0..*ret_n) say how
+ * each went (status). Returns -ENOENT when the queue is empty, another
+ * negative value when nothing could be claimed. */
+int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct pipeline_result *ret, size_t *ret_n);
 void pipeline_result_clear(struct pipeline_result *r);
 /* Frees what the pipeline loaded for itself (the routing index). */
 void pipeline_release(struct pipeline *p);

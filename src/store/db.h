@@ -80,9 +80,6 @@ struct db_ops {
 	 * table's next generated id exceed them. NULL: the backend does that
 	 * by itself (SQLite's rowid). */
 	int (*id_floor)(void *conn, const char *table);
-	/* This connection's commits may stop waiting for the disk (see
-	 * store_relax_durability). NULL: the backend has nothing to relax. */
-	int (*relax_durability)(void *conn);
 };
 
 struct db_res *db_res_free(struct db_res *res);

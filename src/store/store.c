@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -107,11 +108,6 @@ const char *store_errmsg(struct store *s)
 const char *store_backend_name(struct store *s)
 {
 	return s->ops->name;
-}
-
-int store_relax_durability(struct store *s)
-{
-	return s->ops->relax_durability ? s->ops->relax_durability(s->conn) : 0;
 }
 
 int store_begin(struct store *s)
@@ -305,34 +301,45 @@ static int message_raw(struct store *s, int64_t id, struct message *m)
 /* A query with the backend's claim_suffix appended. SQLite's suffix is
  * empty: the static text is used as is, so its prepared statement is
  * cached (by address) rather than prepared again on every claim. */
-static int query_claim(struct store *s, const char *pick, int64_t now, struct db_res **res)
+static int query_claim(struct store *s, const char *pick, int64_t now, int64_t limit, struct db_res **res)
 {
 	const char *suffix = s->ops->claim_suffix;
 	char *sql = *suffix ? xasprintf("%s%s", pick, suffix) : NULL;
-	int r = s->ops->query(s->conn, sql ? sql : pick, PARAMS(I(now)), res);
+	int r = s->ops->query(s->conn, sql ? sql : pick, PARAMS(I(now), I(limit)), res);
 	free(sql);
 	return r;
 }
 
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret)
 {
+	size_t n = 0;
+	int r = store_inbound_claim_batch(s, now, lease_seconds, 1, 0, ret, &n);
+	return r < 0 ? r : 0;
+}
+
+int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
+			      struct message *ret, size_t *ret_n)
+{
 	/* SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic.
-	 * One state per query: "state = X ... ORDER BY id LIMIT 1" walks the
-	 * (state, id) index from the oldest and stops at the first due row.
+	 * One state per query: "state = X ... ORDER BY id LIMIT n" walks the
+	 * (state, id) index from the oldest and stops after n due rows.
 	 * With an OR of the two states SQLite's plan fetched every queued
 	 * row and sorted them in a temporary B-tree on each claim (EXPLAIN
 	 * QUERY PLAN), so draining n queued messages cost O(n^2) row reads.
-	 * Fresh messages go first; a message whose worker died (its lease
-	 * ran out while processing) comes after them. */
+	 * Fresh messages go first, several at once; a message whose worker
+	 * died (its lease ran out while processing) comes after them, and
+	 * alone: it may be the one that killed the worker, and in a batch it
+	 * would take its neighbours down with it again. */
 	static const char *const picks[] = {
-		"SELECT id FROM message WHERE state = 'queued' AND direction = 'in' AND lease_until <= $1"
-		" ORDER BY id LIMIT 1",
-		"SELECT id FROM message WHERE state = 'processing' AND direction = 'in' AND lease_until <= $1"
-		" ORDER BY id LIMIT 1",
+		"SELECT id, size FROM message WHERE state = 'queued' AND direction = 'in' AND lease_until <= $1"
+		" ORDER BY id LIMIT $2",
+		"SELECT id, size FROM message WHERE state = 'processing' AND direction = 'in' AND lease_until <= $1"
+		" ORDER BY id LIMIT $2",
 	};
 	static const char claim[] =
 		"UPDATE message SET state = 'processing', attempts = attempts + 1, lease_until = $2"
 		" WHERE id = $1 RETURNING " MESSAGE_COLS;
+	assert(max > 0);
 	struct db_res *res = NULL;
 	int r = store_begin(s);
 	if (r < 0)
@@ -340,7 +347,7 @@ int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, str
 	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
 		db_res_free(res);
 		res = NULL;
-		r = query_claim(s, picks[i], now, &res);
+		r = query_claim(s, picks[i], now, i == 0 ? (int64_t)max : 1, &res);
 		if (r < 0)
 			return finish_tx(s, r);
 		if (res->rows > 0)
@@ -350,22 +357,32 @@ int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, str
 		db_res_free(res);
 		return finish_tx(s, -ENOENT);
 	}
-	int64_t id = db_res_int(res, 0, 0);
+	/* The first message always; the next ones while the batch's raw
+	 * bytes stay under bytes_max (the worker holds them all at once). */
+	size_t n = 0;
+	int64_t bytes = 0;
+	for (size_t row = 0; row < res->rows && r >= 0; row++) {
+		int64_t id = db_res_int(res, row, 0), size = db_res_int(res, row, 1);
+		if (n > 0 && bytes + size > bytes_max)
+			break;
+		bytes += size;
+		struct db_res *one = NULL;
+		r = QR(s, claim, &one, I(id), I(now + lease_seconds));
+		if (r < 0)
+			break;
+		message_from_row(one, 0, &ret[n]);
+		db_res_free(one);
+		r = message_raw(s, id, &ret[n]);
+		n++;
+	}
 	db_res_free(res);
-	res = NULL;
-	r = QR(s, claim, &res, I(id), I(now + lease_seconds));
-	if (r < 0)
-		return finish_tx(s, r);
-	struct message m;
-	message_from_row(res, 0, &m);
-	db_res_free(res);
-	r = message_raw(s, id, &m);
 	r = finish_tx(s, r);
 	if (r < 0) {
-		message_clear(&m);
+		for (size_t i = 0; i < n; i++)
+			message_clear(&ret[i]);
 		return r;
 	}
-	*ret = m;
+	*ret_n = n;
 	return 0;
 }
 
@@ -686,14 +703,14 @@ static bool outbox_fill(struct db_res *res, size_t row, void *elem)
 int store_outbox_claim(struct store *s, int64_t now, int64_t lease_seconds, struct outbox_item *ret)
 {
 	static const char pick[] =
-		"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT 1";
+		"SELECT id FROM outbox WHERE state = 'queued' AND next_try <= $1 ORDER BY next_try, id LIMIT $2";
 	static const char claim[] = "UPDATE outbox SET attempts = attempts + 1, next_try = $2 WHERE id = $1";
 	static const char get[] = "SELECT " OUTBOX_COLS ", m.raw FROM outbox o JOIN message m ON m.id = o.message WHERE o.id = $1";
 	struct db_res *res = NULL;
 	int r = store_begin(s);
 	if (r < 0)
 		return r;
-	r = query_claim(s, pick, now, &res);
+	r = query_claim(s, pick, now, 1, &res);
 	if (r < 0)
 		return finish_tx(s, r);
 	if (res->rows == 0) {

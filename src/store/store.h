@@ -50,16 +50,6 @@ int store_schema_version(struct store *s, int64_t *ret_version);
  * in schema.c, counted there, so appending a migration is the whole change. */
 int64_t store_schema_latest(void);
 
-/* For a connection whose commits can be redone after a power loss: the
- * daemon's workers, whose every step is an idempotent transaction over
- * bytes intake already committed durably. Its commits stop waiting for the
- * disk (SQLite: synchronous=NORMAL in WAL mode; PostgreSQL:
- * synchronous_commit=off for the session, kept across reconnects; a
- * process crash still loses nothing). The WAL is one sequence, so the next durable commit on
- * any connection (intake's, or the outbox sender's claim, which comes
- * before any mail leaves) makes them durable too. Never for intake. */
-int store_relax_durability(struct store *s);
-
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
@@ -86,6 +76,13 @@ int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, s
 /* Claims the oldest queued inbound message (or one whose lease ran out):
  * counts an attempt and leases it (commits). -ENOENT when none is due. */
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret);
+/* Claims up to max queued messages at once, oldest first, in one commit
+ * (each counted and leased as above), while their raw bytes together stay
+ * under bytes_max (the first is always taken). A message whose lease ran
+ * out is claimed alone, when no fresh one is due. Sets *ret_n >= 1;
+ * -ENOENT when none is due. */
+int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
+			      struct message *ret, size_t *ret_n);
 /* Inside the caller's transaction: the message belongs to ticket and is done. */
 int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now);
 /* Inside the caller's transaction: processing gave up; kept for an analyst. */

@@ -53,7 +53,6 @@ struct pg_conn {
 	char *error;
 	bool in_tx;		/* BEGIN sent, no COMMIT/ROLLBACK yet */
 	bool tx_lost;		/* the connection went while in_tx */
-	bool is_relaxed;	/* relax_durability: set again after a reconnect */
 	unsigned generation;	/* bumped on reconnect: prepared names die with the session */
 	struct {
 		char *text;		/* our copy of the SQL: the key */
@@ -188,9 +187,7 @@ static int ready(struct pg_conn *c)
 	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
 	c->generation++;
 	cache_clear(c);
-	PGresult *res = PQexec(c->db, c->is_relaxed ? "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
-						      " SET synchronous_commit = off"
-						    : "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+	PGresult *res = PQexec(c->db, "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return fail(c, res);
 	PQclear(res);
@@ -502,20 +499,6 @@ static int pg_seq_floor(void *conn, const char *name, int64_t floor)
 	return r;
 }
 
-/* store_relax_durability: PostgreSQL's asynchronous commit for this
- * session. A crash of the client loses nothing; a crash of the server may
- * lose the last such commits, which the daemon redoes from the bytes intake
- * committed durably. WAL is one sequence: the next synchronous commit on
- * any session flushes these too. */
-static int pg_relax_durability(void *conn)
-{
-	struct pg_conn *c = conn;
-	int r = pg_exec_script(conn, "SET synchronous_commit = off");
-	if (r == 0)
-		c->is_relaxed = true;
-	return r;
-}
-
 static int pg_lock_schema(void *conn)
 {
 	/* Two nodes starting on a fresh database must not both create the
@@ -556,6 +539,5 @@ const struct db_ops db_pg_ops = {
 	.seq_floor = pg_seq_floor,
 	.lock_schema = pg_lock_schema,
 	.id_floor = pg_id_floor,
-	.relax_durability = pg_relax_durability,
 	.claim_suffix = " FOR UPDATE SKIP LOCKED",
 };

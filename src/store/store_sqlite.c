@@ -10,6 +10,7 @@
  * passes string literals, so the address names the statement.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,8 +27,66 @@
 #define SQLITE_BUSY_MS 10000
 #define SQLITE_BUSY_STEP_US 250
 
+/*
+ * The writer gate: one per database file, shared by this process's
+ * connections to it. SQLite lets one writer in at a time and makes the
+ * others poll (busy_wait below); in the daemon the committer, the workers
+ * and the senders are threads of one process, so they queue on a mutex
+ * instead and the lock passes to the next writer the moment it is free,
+ * without sleeping and retrying. Other processes still meet SQLite's own
+ * lock and the busy handler.
+ */
+struct gate {
+	char *path;
+	pthread_mutex_t lock;
+	size_t refs;
+	struct gate *next;
+};
+
+static pthread_mutex_t gates_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gate *gates;
+
+static struct gate *gate_get(const char *path)
+{
+	if (!*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+		return NULL;	/* private databases, or URIs we do not compare */
+	pthread_mutex_lock(&gates_lock);
+	struct gate *g = gates;
+	while (g && strcmp(g->path, path))
+		g = g->next;
+	if (!g) {
+		g = xcalloc(1, sizeof(*g));
+		g->path = xstrdup(path);
+		pthread_mutex_init(&g->lock, NULL);
+		g->next = gates;
+		gates = g;
+	}
+	g->refs++;
+	pthread_mutex_unlock(&gates_lock);
+	return g;
+}
+
+static void gate_put(struct gate *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&gates_lock);
+	if (--g->refs == 0) {
+		struct gate **pp = &gates;
+		while (*pp != g)
+			pp = &(*pp)->next;
+		*pp = g->next;
+		pthread_mutex_destroy(&g->lock);
+		free(g->path);
+		free(g);
+	}
+	pthread_mutex_unlock(&gates_lock);
+}
+
 struct sqlite_conn {
 	sqlite3 *db;
+	struct gate *gate;	/* NULL: not shared */
+	bool has_gate;		/* this connection's write transaction holds it */
 	char *error;
 	struct timespec busy_since; /* when the current wait for the lock began */
 	struct {
@@ -103,6 +162,7 @@ static int sq_open(const char *url, void **ret_conn, char **ret_error)
 		return r < 0 ? r : -EIO;
 	}
 	sqlite3_busy_handler(c->db, busy_wait, c);
+	c->gate = gate_get(path);
 	sqlite3_extended_result_codes(c->db, 1);
 	char *msg = NULL;
 	rc = sqlite3_exec(c->db,
@@ -121,6 +181,7 @@ static int sq_open(const char *url, void **ret_conn, char **ret_error)
 		sqlite3_free(msg);
 		int r = store_sqlite_errno(rc);
 		sqlite3_close(c->db);
+		gate_put(c->gate);
 		free(c);
 		return r < 0 ? r : -EIO;
 	}
@@ -136,6 +197,9 @@ static void sq_close(void *conn)
 	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++)
 		sqlite3_finalize(c->cache[i].stmt);
 	sqlite3_close(c->db);
+	if (c->has_gate)
+		pthread_mutex_unlock(&c->gate->lock);
+	gate_put(c->gate);
 	free(c->error);
 	free(c);
 }
@@ -282,22 +346,51 @@ static int sq_simple(struct sqlite_conn *c, const char *sql)
 	return rc == SQLITE_OK ? 0 : fail(c, rc);
 }
 
+/* Lets the gate go once the write transaction has ended. */
+static void gate_leave(struct sqlite_conn *c)
+{
+	if (c->has_gate && sqlite3_get_autocommit(c->db)) {
+		c->has_gate = false;
+		pthread_mutex_unlock(&c->gate->lock);
+	}
+}
+
 static int sq_begin(void *conn)
 {
-	return sq_simple(conn, "BEGIN IMMEDIATE");
+	struct sqlite_conn *c = conn;
+	if (c->gate && !c->has_gate) {
+		/* As long as SQLite's busy timeout, and the same answer after it. */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SQLITE_BUSY_MS / 1000;
+		int e = pthread_mutex_timedlock(&c->gate->lock, &until);
+		if (e != 0) {
+			free(c->error);
+			c->error = xstrdup("database is locked (by another thread of this process)");
+			return -EAGAIN;
+		}
+		c->has_gate = true;
+	}
+	int r = sq_simple(conn, "BEGIN IMMEDIATE");
+	gate_leave(c);
+	return r;
 }
 
 static int sq_commit(void *conn)
 {
-	return sq_simple(conn, "COMMIT");
+	int r = sq_simple(conn, "COMMIT");
+	gate_leave(conn);
+	return r;
 }
 
 static int sq_rollback(void *conn)
 {
 	struct sqlite_conn *c = conn;
-	if (sqlite3_get_autocommit(c->db))
-		return 0;	/* SQLite already rolled back (e.g. on SQLITE_FULL) */
-	return sq_simple(conn, "ROLLBACK");
+	int r = 0;
+	if (!sqlite3_get_autocommit(c->db))	/* else SQLite already rolled back (e.g. on SQLITE_FULL) */
+		r = sq_simple(conn, "ROLLBACK");
+	gate_leave(c);
+	return r;
 }
 
 static const char *sq_errmsg(void *conn)
@@ -333,11 +426,6 @@ static int sq_seq_floor(void *conn, const char *name, int64_t floor)
 	return sq_query(conn, sql_up, p, 2, NULL);
 }
 
-static int sq_relax_durability(void *conn)
-{
-	return sq_simple(conn, "PRAGMA synchronous=NORMAL");
-}
-
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -354,5 +442,4 @@ const struct db_ops db_sqlite_ops = {
 	.next_seq = sq_next_seq,
 	.seq_floor = sq_seq_floor,
 	.claim_suffix = "",
-	.relax_durability = sq_relax_durability,
 };

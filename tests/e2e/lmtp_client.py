@@ -12,6 +12,9 @@
         ! close       hang up now
         ! closed      the server must hang up (EOF) within 5 s
         ! wait N      wait N seconds
+        ! trickle TEXT  a client line (CRLF added) sent a byte at a time,
+                      0.2 s apart; stops (and skips later trickle lines)
+                      once the server has said something
       Prints "got X, want Y" and exits 1 on the first difference.
 
   lmtp_client.py stream HOST PORT --total N --sessions S --per-session K
@@ -38,6 +41,7 @@
 import ast
 import os
 import random
+import select
 import socket
 import sqlite3
 import sys
@@ -113,6 +117,18 @@ def run_case(path, host, port):
                 return 1
         elif line.startswith("! wait "):
             time.sleep(float(line[7:]))
+        elif line == "! trickle" or line.startswith("! trickle "):
+            if pending:
+                sock.sendall(b"".join(pending))
+                pending = []
+            for b in line[10:].encode() + b"\r\n":
+                if select.select([sock], [], [], 0)[0]:
+                    break  # the server spoke (421): read it next
+                time.sleep(0.2)
+                try:
+                    sock.sendall(bytes([b]))
+                except OSError:
+                    break
         else:
             print(f"{path}:{lineno}: cannot read this line: {line}")
             return 2

@@ -8,73 +8,34 @@
 . "$(dirname "$0")/lib.sh" "$@"
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root to start Postfix"; exit 77; }
 command -v postfix >/dev/null && command -v swaks >/dev/null || { echo "skip: postfix or swaks missing"; exit 77; }
+. "$(dirname "$0")/postfix_lib.sh"
 PF=$WORK/postfix
-mkdir -p "$PF/etc" "$PF/queue" "$PF/data" "$WORK/store"
-chown postfix "$PF/data"
+mkdir -p "$WORK/store"
 chmod 777 "$WORK/store"	# the transport runs deliver as nobody
 STORE=$WORK/store/desk.db
 PORT=$(free_port)
-stop_postfix() { postfix -c "$PF/etc" stop >/dev/null 2>&1 || true; sleep 0.5; }
+stop_postfix() { postfix_private_stop "$PF"; sleep 0.5; }
 trap 'stop_postfix; cleanup' EXIT
 
 # main.cf: a private instance, then the lines of etc/postfix/main.cf.
-cat > "$PF/etc/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx.csirt.example
-mydomain = csirt.example
+postfix_private_init "$PF" mx.csirt.example csirt.example "$PORT"
+postfix_private_main "$PF" <<CF
 mydestination = csirt.example
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-local_recipient_maps =
-alias_maps =
-alias_database =
 relayhost = [127.0.0.1]:9
-maillog_file_prefixes = $PF
-maillog_file = $PF/maillog
-queue_run_delay = 1s
-minimal_backoff_time = 1s
-maximal_backoff_time = 1s
 CF
-grep -v '^#' "$SRC_DIR/etc/postfix/main.cf" | sed "s|hash:/etc/postfix/transport|texthash:$PF/etc/transport|" >> "$PF/etc/main.cf"
+grep -v '^#' "$SRC_DIR/etc/postfix/main.cf" | sed "s|hash:/etc/postfix/transport|texthash:$PF/etc/transport|" | postfix_private_main "$PF"
 grep -v '^#' "$SRC_DIR/etc/postfix/transport" > "$PF/etc/transport"
 # master.cf: the services a minimal Postfix needs, then etc/postfix/master.cf
 # with this test's binary, store and user.
-cat > "$PF/etc/master.cf" <<CF
-127.0.0.1:$PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-CF
 grep -v '^#' "$SRC_DIR/etc/postfix/master.cf" \
   | sed -e 's/user=abusedesk/user=nobody/' \
-        -e "s|/usr/local/bin/abusedesk --config /etc/abusedesk/abusedesk.conf|$AD --db $STORE|" >> "$PF/etc/master.cf"
+        -e "s|/usr/local/bin/abusedesk --config /etc/abusedesk/abusedesk.conf|$AD --db $STORE|" | postfix_private_master "$PF"
 # ASan's leak checker cannot run under pipe(8)'s reduced privileges.
 postconf -c "$PF/etc" -e "import_environment = MAIL_CONFIG MAIL_DEBUG TZ LANG ASAN_OPTIONS=detect_leaks=0"
 
 "$AD" --db "$STORE" init >/dev/null 2>&1
 chmod 666 "$STORE"
-postfix -c "$PF/etc" start >/dev/null 2>&1 || { cat "$PF/maillog" 2>/dev/null; echo "cannot start Postfix" >&2; exit 1; }
+postfix_private_start "$PF" || exit 1
 for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 
 stored() { sqlite3 -cmd ".timeout 10000" "$STORE" "SELECT count(*) FROM message WHERE direction = 'in' AND $1"; }

@@ -28,7 +28,7 @@ serve_lib_cleanup() {
     kill -9 "$p" 2>/dev/null || true
   done
   if [ -n "${postfix_dir:-}" ]; then
-    postfix -c "$postfix_dir" stop >/dev/null 2>&1 || true
+    postfix_private_stop "$postfix_dir"
   fi
   if [ "${KEEP_TMP:-}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }

@@ -516,3 +516,87 @@ Test(pipeline, routing_data_refreshed_while_running)
 	pipeline_result_clear(&res);
 	pipeline_release(&pl);
 }
+
+/* Queues n distinct reports from different senders; their ids in ids[]. */
+static void queue_reports(int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char raw[256], from[64];
+		snprintf(from, sizeof(from), "batch%zu@reports.example.org", i);
+		snprintf(raw, sizeof(raw),
+			 "From: %s\nTo: irt@csirt.example\nSubject: scan from 192.0.2.%zu\nMessage-ID: <batch-%zu@x>\n\n"
+			 "192.0.2.%zu scanned us.\n",
+			 from, i + 1, i, i + 1);
+		bool dup;
+		cr_assert_eq(store_inbound_add(pl.store, raw, strlen(raw), from, "irt@csirt.example", clock_now, &ids[i], &dup), 0);
+	}
+}
+
+/* serve's workers: several queued messages claimed and stored together,
+ * each its own ticket and acknowledgment, once. */
+Test(pipeline, batch_makes_one_ticket_each)
+{
+	int64_t ids[3];
+	queue_reports(ids, 3);
+	struct pipeline_result res[PIPELINE_BATCH_MAX];
+	size_t n = 0;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_assert_eq(n, 3, "processed %zu, want 3", n);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_eq(res[i].status, 0, "message %zu: %s", i, res[i].error ? res[i].error : "");
+		cr_expect_eq(res[i].message, ids[i]);
+		cr_expect(res[i].is_new_ticket && res[i].ack_queued, "message %zu: no new ticket or no ack", i);
+		for (size_t k = 0; k < i; k++)
+			cr_expect_neq(res[i].ticket, res[k].ticket, "messages %zu and %zu share a ticket", k, i);
+		pipeline_result_clear(&res[i]);
+	}
+	cr_expect_eq(outbox_count(), 3, "acknowledgments: %zu, want 3", outbox_count());
+	cr_expect_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), -ENOENT);
+}
+
+/* One message of a batch fails: the batch's transaction is undone and the
+ * messages are redone one by one; the others are kept, the failing one
+ * alone waits for its retry. */
+Test(pipeline, batch_with_a_failure_keeps_the_others)
+{
+	int64_t ids[3];
+	queue_reports(ids, 3);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "CREATE TRIGGER boom BEFORE UPDATE OF state ON message WHEN NEW.state = 'done' AND NEW.id = %lld"
+		 " BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+		 (long long)ids[1]);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	struct pipeline_result res[PIPELINE_BATCH_MAX];
+	size_t n = 0;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_assert_eq(n, 3, "processed %zu, want 3", n);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 1) {
+			cr_expect(res[i].status < 0, "the poisoned message succeeded");
+			cr_expect(res[i].error && strstr(res[i].error, "injected failure"), "error: %s",
+				  res[i].error ? res[i].error : "(null)");
+			cr_expect_eq(res[i].ticket, 0);
+		} else {
+			cr_expect_eq(res[i].status, 0, "message %zu: %s", i, res[i].error ? res[i].error : "");
+			cr_expect(res[i].ticket > 0 && res[i].ack_queued, "message %zu: no ticket or no ack", i);
+		}
+		pipeline_result_clear(&res[i]);
+	}
+	cr_expect_eq(outbox_count(), 2, "acknowledgments: %zu, want 2 (one per kept message)", outbox_count());
+	struct message m;
+	cr_assert_eq(store_message_get(pl.store, ids[1], false, &m), 0);
+	cr_expect_eq(m.state, MESSAGE_QUEUED, "the failed message is %s, want queued", message_state_name(m.state));
+	cr_expect_eq(m.attempts, 1);
+	message_clear(&m);
+	/* Not due at once; later it is claimed alone and fails again alone. */
+	cr_expect_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), -ENOENT);
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now + 3600, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(res[0].message, ids[1]);
+	pipeline_result_clear(&res[0]);
+}

@@ -170,6 +170,53 @@ Test(store_backends, claim_oldest_then_lease_then_release)
 	}
 }
 
+/* serve's workers claim in batches: the oldest due messages together, in
+ * one commit, while their bytes fit; a message whose lease ran out (its
+ * worker died) comes back alone, after the fresh ones. */
+Test(store_backends, batch_claim)
+{
+	int64_t id[5];
+	bool dup;
+	for (int i = 0; i < 5; i++) {
+		char raw[32];
+		snprintf(raw, sizeof(raw), "Subject: %d\r\n\r\nxxxxxxxx\r\n", i);	/* 24 bytes each */
+		cr_assert_eq(store_inbound_add(s, raw, strlen(raw), "a@b", "c@d", 100, &id[i], &dup), 0);
+	}
+	static const struct {
+		int64_t now;
+		size_t max;
+		int64_t bytes_max;
+		int want_r;
+		size_t want_n;
+		int want_first;		/* into id[] */
+		int64_t want_attempts;
+	} rows[] = {
+		{ 1000, 2, 1000, 0, 2, 0, 1 },		/* the two oldest */
+		{ 1000, 8, 50, 0, 2, 2, 1 },		/* the next ones, while their bytes fit in 50 */
+		{ 1000, 8, 1, 0, 1, 4, 1 },		/* the first is taken whatever its size */
+		{ 1000, 8, 1000, -ENOENT, 0, 0, 0 },	/* all leased */
+		{ 1061, 8, 1000, 0, 1, 0, 2 },		/* leases ran out: one at a time, oldest first */
+		{ 1061, 8, 1000, 0, 1, 1, 2 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct message m[8];
+		size_t n = 0;
+		int r = store_inbound_claim_batch(s, rows[i].now, 60, rows[i].max, rows[i].bytes_max, m, &n);
+		cr_assert_eq(r, rows[i].want_r, "row %zu: got %d (%s), want %d", i, r, store_errmsg(s), rows[i].want_r);
+		if (r < 0)
+			continue;
+		cr_assert_eq(n, rows[i].want_n, "row %zu: claimed %zu, want %zu", i, n, rows[i].want_n);
+		for (size_t k = 0; k < n; k++) {
+			cr_assert_eq(m[k].id, id[rows[i].want_first + (int)k], "row %zu: message %zu is %lld, want %lld", i, k,
+				     (long long)m[k].id, (long long)id[rows[i].want_first + (int)k]);
+			cr_assert_eq(m[k].attempts, rows[i].want_attempts, "row %zu: attempts %lld, want %lld", i,
+				     (long long)m[k].attempts, (long long)rows[i].want_attempts);
+			cr_assert(m[k].raw && m[k].raw_len == 24, "row %zu: claimed without its bytes", i);
+			message_clear(&m[k]);
+		}
+	}
+}
+
 Test(store_backends, released_message_waits_for_its_retry_time)
 {
 	int64_t id;
