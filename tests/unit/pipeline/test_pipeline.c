@@ -561,15 +561,21 @@ Test(pipeline, batch_with_a_failure_keeps_the_others)
 {
 	int64_t ids[3];
 	queue_reports(ids, 3);
-	sqlite3 *db;
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	char sql[256];
-	snprintf(sql, sizeof(sql),
-		 "CREATE TRIGGER boom BEFORE UPDATE OF state ON message WHEN NEW.state = 'done' AND NEW.id = %lld"
-		 " BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-		 (long long)ids[1]);
-	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	/* The same trap in each dialect: finishing the second message fails. */
+	char sql[512];
+	if (testdb_is_pg())
+		snprintf(sql, sizeof(sql),
+			 "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+			 " $$BEGIN RAISE EXCEPTION 'injected failure'; END$$;"
+			 " CREATE TRIGGER boom BEFORE UPDATE OF state ON message"
+			 " FOR EACH ROW WHEN (NEW.state = 'done' AND NEW.id = %lld) EXECUTE FUNCTION boom()",
+			 (long long)ids[1]);
+	else
+		snprintf(sql, sizeof(sql),
+			 "CREATE TRIGGER boom BEFORE UPDATE OF state ON message WHEN NEW.state = 'done' AND NEW.id = %lld"
+			 " BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+			 (long long)ids[1]);
+	cr_assert_eq(testdb_exec(url, sql), 0, "trigger: %s", testdb_why());
 
 	struct pipeline_result res[PIPELINE_BATCH_MAX];
 	size_t n = 0;
