@@ -152,40 +152,40 @@ void api_ticket_draft(struct http_req *req, struct http_resp *resp, int64_t numb
 	ticket_clear(&t);
 }
 
-/* {"to", "subject", "body"} as an analyst wrote them; NULL (resp set) if
- * they will not do. Strings point into j. */
-static bool read_mail(json_t *j, struct http_resp *resp, const char **to, const char **subject, const char **body)
+/* {"to", "subject", "body"} as an analyst wrote them, from the request's
+ * JSON; NULL (resp set) if they will not do. The strings point into the
+ * returned JSON; *subj is the subject as one safe header line (control
+ * characters gone), for the caller to free. */
+static json_t *read_mail(struct http_req *req, struct http_resp *resp, const char **to, char **subj,
+			 const char **body)
 {
+	json_t *j = http_req_json(req, resp);
+	if (!j)
+		return NULL;
 	*to = json_string_value(json_object_get(j, "to"));
-	*subject = json_string_value(json_object_get(j, "subject"));
+	const char *subject = json_string_value(json_object_get(j, "subject"));
 	*body = json_string_value(json_object_get(j, "body"));
-	if (!is_address(*to)) {
+	if (!is_address(*to))
 		http_resp_error(resp, 400, "\"to\" must be one mail address");
-		return false;
-	}
-	if (!*subject || strlen(*subject) > HTTP_SUBJECT_MAX) {
+	else if (!subject || strlen(subject) > HTTP_SUBJECT_MAX)
 		http_resp_error(resp, 400, "\"subject\" must be a string of at most %d bytes", HTTP_SUBJECT_MAX);
-		return false;
-	}
-	if (!*body || str_trim(str_from(*body)).len == 0 || strlen(*body) > HTTP_WRITE_TEXT_MAX) {
+	else if (!*body || str_trim(str_from(*body)).len == 0 || strlen(*body) > HTTP_WRITE_TEXT_MAX)
 		http_resp_error(resp, 400, "\"body\" must hold 1 to %d bytes", HTTP_WRITE_TEXT_MAX);
-		return false;
+	else {
+		*subj = escape_header_value(str_from(subject), HTTP_SUBJECT_MAX);
+		return j;
 	}
-	return true;
+	json_decref(j);
+	return NULL;
 }
 
 void api_ticket_write(struct http_req *req, struct http_resp *resp, int64_t number)
 {
-	json_t *j = http_req_json(req, resp);
+	const char *to, *body;
+	char *subj;
+	json_t *j = read_mail(req, resp, &to, &subj, &body);
 	if (!j)
 		return;
-	const char *to, *subject, *body;
-	if (!read_mail(j, resp, &to, &subject, &body)) {
-		json_decref(j);
-		return;
-	}
-	/* A subject is one header line: control characters go. */
-	char *subj = escape_header_value(str_from(subject), HTTP_SUBJECT_MAX);
 	int64_t final, box = 0, now = now_s();
 	int r = store_ticket_follow(req->store, number, &final);
 	if (r >= 0)
@@ -264,15 +264,11 @@ static int xarf_parts(struct store *s, int64_t message, struct buf *report, stru
 
 void api_outbox_edit(struct http_req *req, struct http_resp *resp, int64_t id)
 {
-	json_t *j = http_req_json(req, resp);
+	const char *to, *body;
+	char *subj;
+	json_t *j = read_mail(req, resp, &to, &subj, &body);
 	if (!j)
 		return;
-	const char *to, *subject, *body;
-	if (!read_mail(j, resp, &to, &subject, &body)) {
-		json_decref(j);
-		return;
-	}
-	char *subj = escape_header_value(str_from(subject), HTTP_SUBJECT_MAX);
 	struct outbox_item o = { 0 };
 	int64_t box = 0, now = now_s();
 	int r = store_begin(req->store);
