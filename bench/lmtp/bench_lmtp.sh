@@ -42,7 +42,7 @@ echo "smtp-sink -L:   $sink_rate msgs/s"
 lp=$(port)
 db=$tmp/desk.db
 "$bin" --db "$db" --set lmtp.listen=127.0.0.1:"$lp" --set outbox.relay=smtp://127.0.0.1:1 \
-  --set log.level=warning --set lmtp.sessions_max=64 serve 2>"$tmp/serve.log" &
+  --set log.level=warning --set lmtp.sessions_max=64 --set http.listen= serve 2>"$tmp/serve.log" &
 spid=$!
 pids="$pids $spid"
 wait_port "$lp"

@@ -53,7 +53,7 @@ run() {
   for i in $(seq 1 "$nodes"); do
     p=$(port)
     "$bin" --db "$db" --set lmtp.listen=127.0.0.1:"$p" --set outbox.relay=smtp://127.0.0.1:1 \
-      --set log.level=warning --set lmtp.sessions_max=64 --set lmtp.accept_any_recipient=true serve 2>>"$tmp/serve.log" &
+      --set log.level=warning --set lmtp.sessions_max=64 --set lmtp.accept_any_recipient=true --set http.listen= serve 2>>"$tmp/serve.log" &
     spids+=($!); pids="$pids $!"; ports+=("$p")
   done
   for p in "${ports[@]}"; do wait_port "$p"; done
