@@ -200,6 +200,13 @@ void api_ticket_write(struct http_req *req, struct http_resp *resp, int64_t numb
 			.body = body,
 		};
 		r = outbound_queue(req->store, req->ctx->cfg, &o, now, &box);
+		/* As with a reply: mail an analyst wrote means the ticket is being worked. */
+		struct ticket t = { 0 };
+		if (r >= 0)
+			r = store_ticket_get(req->store, final, &t);
+		if (r >= 0 && t.status == TICKET_NEW)
+			r = store_ticket_set_status(req->store, final, TICKET_OPEN, now);
+		ticket_clear(&t);
 		char *d = xasprintf("outbox %lld to %s", (long long)box, to);
 		if (r >= 0)
 			r = store_audit_add(req->store, final, req->user.name, "write", d, now);

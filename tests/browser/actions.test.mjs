@@ -69,9 +69,11 @@ test('write to the organisation: a draft from the notify template, sent as writt
   assert.match(d.json.body, /ssh/i, 'the evidence summary');
   assert.match(d.json.subject, /from 198\.51\.100\.23/);
   const body = d.json.body + '\nPlease also check 198.51.100.24.\n';
+  assert.equal((await ticket(inside)).status, 'new');
   const w = await analyst.post(`/api/tickets/${inside}/write`, { to: COLLEGE_D, subject: d.json.subject, body });
   assert.equal(w.status, 200, w.text);
   const t = await ticket(inside);
+  assert.equal(t.status, 'open', 'writing to a contact opens a new ticket, as a reply does');
   const row = t.outbox.find((o) => o.id === w.json.outbox);
   assert.equal(row.purpose, 'notify');
   assert.equal(row.rcpt, COLLEGE_D);
