@@ -84,7 +84,7 @@ static bool on_leaf(void *arg, struct mail_walk *mw, const struct mail_leaf *lea
 int mail_attach_list(const char *raw, size_t len, struct mail_attachment **ret, size_t *ret_n)
 {
 	GMimeParserOptions *opts = NULL;
-	GMimeMessage *msg = mail_walk_parse(raw, len, &opts);
+	GMimeMessage *msg = mail_walk_parse(raw, len, NULL, NULL, &opts);
 	struct attach_walk w = { .want = -1 };
 	struct mail_walk mw = { 0 };
 	mail_walk_tree(msg, on_leaf, &w, &mw);
@@ -108,7 +108,7 @@ void mail_attach_free(struct mail_attachment *a, size_t n)
 int mail_attach_content(const char *raw, size_t len, int index, struct buf *out)
 {
 	GMimeParserOptions *opts = NULL;
-	GMimeMessage *msg = mail_walk_parse(raw, len, &opts);
+	GMimeMessage *msg = mail_walk_parse(raw, len, NULL, NULL, &opts);
 	struct attach_walk w = { .want = index };
 	struct mail_walk mw = { 0 };
 	int r = -ENOENT;

@@ -9,6 +9,7 @@
 #include "mail/defect.h"
 #include "mail/html_text.h"
 #include "mail/mail.h"
+#include "mail/walk.h"
 #include "util/escape.h"
 #include "util/str.h"
 #include "util/xalloc.h"
@@ -93,7 +94,6 @@ struct body_walk {
 	struct buf text;
 	bool have_plain;
 	const char *html;	/* owned copy of the first HTML part's text */
-	int parts;
 	uint32_t *defects;
 };
 
@@ -138,26 +138,16 @@ static bool has_text(const char *t)
 	return false;
 }
 
-static void walk(GMimeObject *obj, int depth, struct body_walk *w)
+/* One leaf of the shared walk (mail/walk.c). Forwarded messages
+ * (message/rfc822) are evidence, read by the evidence extractor; the body
+ * text is the reporter's own words, so the walk never enters them. */
+static bool take_body_leaf(void *arg, struct mail_walk *mw, const struct mail_leaf *leaf)
 {
-	if (!obj || w->parts >= MAIL_PARTS_MAX)
-		return;
-	if (depth > MAIL_DEPTH_MAX) {
-		*w->defects |= DEFECT_NESTING;
-		return;
-	}
-	w->parts++;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int n = g_mime_multipart_get_count(mp);
-		for (int i = 0; i < n; i++)
-			walk(g_mime_multipart_get_part(mp, i), depth + 1, w);
-		return;
-	}
-	/* Forwarded messages (message/rfc822) are evidence, read by the
-	 * evidence extractor; the body text is the reporter's own words. */
+	(void)mw;
+	struct body_walk *w = arg;
+	GMimeObject *obj = leaf->obj;
 	if (!GMIME_IS_TEXT_PART(obj) || is_attachment(obj))
-		return;
+		return false;
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	if (g_mime_content_type_is_type(ct, "text", "plain") && !w->have_plain) {
 		char *t = part_text(GMIME_TEXT_PART(obj), w->defects);
@@ -171,6 +161,7 @@ static void walk(GMimeObject *obj, int depth, struct body_walk *w)
 	} else if (g_mime_content_type_is_type(ct, "text", "html") && !w->html) {
 		w->html = part_text(GMIME_TEXT_PART(obj), w->defects);
 	}
+	return false;
 }
 
 static void unparsable(const char *raw, size_t len, struct mail_parsed *m)
@@ -222,17 +213,8 @@ static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mai
 	memset(&m, 0, sizeof(m));
 	m.defects = defects;
 
-	GMimeParserOptions *opts = g_mime_parser_options_new();
-	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_warning_callback(opts, on_warning, &m.defects);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
-	g_object_unref(parser);
-	g_object_unref(stream);
+	GMimeParserOptions *opts;
+	GMimeMessage *msg = mail_walk_parse(raw, len, on_warning, &m.defects, &opts);
 
 	GMimeObject *obj = msg ? GMIME_OBJECT(msg) : NULL;
 	GMimeHeaderList *hl = obj ? g_mime_object_get_header_list(obj) : NULL;
@@ -308,7 +290,10 @@ static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mai
 
 	struct body_walk w = { .defects = &m.defects };
 	buf_init(&w.text, MAIL_TEXT_MAX);
-	walk(g_mime_message_get_mime_part(msg), 0, &w);
+	struct mail_walk mw = { 0 };
+	mail_walk_tree(msg, take_body_leaf, &w, &mw);
+	if (mw.too_deep)
+		m.defects |= DEFECT_NESTING;
 	if (!w.have_plain && w.html) {
 		if (html_text(w.html, strlen(w.html), &w.text) < 0)
 			m.defects |= DEFECT_TRUNCATED;

@@ -157,7 +157,7 @@ int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
 	struct mail_parts out;
 	memset(&out, 0, sizeof(out));
 	GMimeParserOptions *opts = NULL;
-	GMimeMessage *msg = mail_walk_parse(raw, len, &opts);
+	GMimeMessage *msg = mail_walk_parse(raw, len, NULL, NULL, &opts);
 	GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
 	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0) {
 		if (msg)

@@ -6,13 +6,16 @@
 
 #include "mail/mail.h"
 
-GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserOptions **ret_opts)
+GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserWarningFunc warn, void *warn_arg,
+			      GMimeParserOptions **ret_opts)
 {
 	mail_init();
 	GMimeParserOptions *opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_address_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	if (warn)
+		g_mime_parser_options_set_warning_callback(opts, warn, warn_arg);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

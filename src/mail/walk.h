@@ -34,7 +34,10 @@ struct mail_leaf {
 typedef bool (*mail_leaf_fn)(void *arg, struct mail_walk *w, const struct mail_leaf *leaf);
 
 /* Parses a message with the loose RFC 2047/address/parameter modes every
- * reader here uses; NULL when GMime finds no message. *ret_opts is always
- * set and freed by the caller (g_mime_parser_options_free). */
-GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserOptions **ret_opts);
+ * reader here uses; NULL when GMime finds no message. warn, when not NULL,
+ * hears GMime's complaints about the message (mail_parse turns them into
+ * defects). *ret_opts is always set and freed by the caller
+ * (g_mime_parser_options_free). */
+GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserWarningFunc warn, void *warn_arg,
+			      GMimeParserOptions **ret_opts);
 void mail_walk_tree(GMimeMessage *msg, mail_leaf_fn fn, void *arg, struct mail_walk *w);
