@@ -16,6 +16,7 @@
 #include "pipeline/ack_policy.h"
 #include "pipeline/outbound.h"
 #include "pipeline/thread.h"
+#include "scan/report.h"
 #include "scan/summary.h"
 #include "util/xalloc.h"
 
@@ -154,20 +155,11 @@ void pipeline_release(struct pipeline *p)
 	p->routing = routing_index_free(p->routing);
 }
 
-/* What was reported, in a few lines for the parties we notify. */
+/* What the report as a whole names, for the parties we notify: the
+ * destinations and ports (route.c adds each party's own times, events and
+ * scan lines). */
 static void summarise(const struct evidence *ev, struct buf *out)
 {
-	buf_printf(out, "  kind of abuse: %s\n", evidence_abuse_type(ev));
-	if (ev->first) {
-		char a[32], b[32];
-		time_t f = (time_t)ev->first, l = (time_t)ev->last;
-		struct tm tm;
-		strftime(a, sizeof(a), "%Y-%m-%d %H:%M:%S", gmtime_r(&f, &tm));
-		strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", gmtime_r(&l, &tm));
-		buf_printf(out, "  time (UTC):    %s to %s\n", a, b);
-	}
-	if (ev->n_events)
-		buf_printf(out, "  events:        %llu\n", (unsigned long long)ev->n_events);
 	if (ev->n_dests) {
 		char a[IP_TEXT_MAX], b[IP_TEXT_MAX];
 		ip_format(&ev->dest_min, a);
@@ -182,16 +174,64 @@ static void summarise(const struct evidence *ev, struct buf *out)
 			   event_proto_name(ev->ports[i].proto), i + 1 == ev->n_ports || i == 9 ? "\n" : "");
 }
 
+static int cmp_result_src(const void *a, const void *b)
+{
+	const struct scan_result *const *x = a, *const *y = b;
+	return ip_compare(&(*x)->src, &(*y)->src);
+}
+
+#define ROUTE_DETAIL_LINES_MAX 3	/* aggregator lines (episodes) per source in a notification */
+
+/* The aggregator's lines about each source (one per episode, the first
+ * few), found by address in the results sorted once: a report can name
+ * thousands of sources. details[i] is heap or NULL. */
+static char **source_details(const struct evidence *ev, const struct summary *scans)
+{
+	char **details = xcalloc(ev->n_sources + 1, sizeof(char *));
+	if (!scans->n_results)
+		return details;
+	const struct scan_result **by_src = xcalloc(scans->n_results, sizeof(*by_src));
+	for (size_t i = 0; i < scans->n_results; i++)
+		by_src[i] = &scans->results[i];
+	qsort(by_src, scans->n_results, sizeof(*by_src), cmp_result_src);
+	for (size_t i = 0; i < ev->n_sources; i++) {
+		size_t lo = 0, hi = scans->n_results;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ip_compare(&by_src[mid]->src, &ev->sources[i].addr) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		struct buf b;
+		buf_init(&b, TEMPLATE_SIZE_MAX);
+		for (size_t k = lo, n = 0; k < scans->n_results && n < ROUTE_DETAIL_LINES_MAX &&
+					   !ip_compare(&by_src[k]->src, &ev->sources[i].addr); k++, n++) {
+			buf_append_str(&b, "  ");
+			report_append_oneline(&b, by_src[k]);
+			buf_append_char(&b, '\n');
+		}
+		if (b.len)
+			details[i] = buf_steal(&b);
+		else
+			buf_free(&b);
+	}
+	free(by_src);
+	return details;
+}
+
 /* Routes a new report (pipeline/route.h), inside the caller's transaction. */
 static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const struct evidence *ev,
-		 const char *env_from, const char *ack_body, int64_t now, struct pipeline_result *res)
+		 const struct summary *scans, const char *env_from, const char *ack_body, int64_t now, struct pipeline_result *res)
 {
 	int r = routing_index_refresh(p->store, &p->routing);
 	if (r < 0)
 		return r;
+	char **details = source_details(ev, scans);
 	struct route_source *src = xcalloc(ev->n_sources + 1, sizeof(*src));
 	for (size_t i = 0; i < ev->n_sources; i++)
-		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events, ev->sources[i].first };
+		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events, ev->sources[i].first,
+						ev->sources[i].last, details[i] };
 	const char **lines = xcalloc(ev->n_lines + 1, sizeof(char *));
 	for (size_t i = 0; i < ev->n_lines; i++)
 		lines[i] = ev->lines[i].text;
@@ -222,6 +262,9 @@ static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m
 	buf_free(&summary);
 	free(lines);
 	free(src);
+	for (size_t i = 0; i < ev->n_sources; i++)
+		free(details[i]);
+	free(details);
 	return r;
 }
 
@@ -325,7 +368,7 @@ static int apply(struct pipeline *p, const struct message *msg, struct prepared 
 		char *ack_body = NULL;
 		r = acknowledge(p, ticket, mp, &pr->ev, msg->env_from, now, res, &ack_body);
 		if (r >= 0 && p->cfg->routing_enabled)
-			r = route(p, ticket, mp, &pr->ev, msg->env_from, ack_body, now, res);
+			r = route(p, ticket, mp, &pr->ev, &pr->scans, msg->env_from, ack_body, now, res);
 		free(ack_body);
 		if (r < 0)
 			return r;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "constituency/constituency.h"
 #include "mail/tag.h"
@@ -154,6 +155,54 @@ static void sample_for(const struct route_report *rep, const struct group *g, co
 	}
 }
 
+static void append_utc(struct buf *out, int64_t t)
+{
+	char s[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
+	buf_append_str(out, s);
+}
+
+/* What was reported, for one party: its own sources' times and events
+ * and the aggregator's line about each of them. Another party's sources
+ * are neither counted nor shown. */
+static void summary_for(const struct route_report *rep, const struct group *g, const bool *pick, struct buf *out)
+{
+	int64_t first = 0, last = 0, events = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		if (!pick[i])
+			continue;
+		const struct route_source *s = &g->src[i];
+		if (s->first > 0 && (!first || s->first < first))
+			first = s->first;
+		if (s->last > last)
+			last = s->last;
+		events += s->events;
+	}
+	buf_printf(out, "  kind of abuse: %s\n", kind_text(rep));
+	if (first) {
+		buf_append_str(out, "  time (UTC):    ");
+		append_utc(out, first);
+		buf_append_str(out, " to ");
+		append_utc(out, last > first ? last : first);
+		buf_append_char(out, '\n');
+	}
+	if (events > 0)
+		buf_printf(out, "  events:        %lld\n", (long long)events);
+	/* The aggregator's lines carry each source's own destinations and
+	 * ports; the report's, which may be another party's targets too, only
+	 * stand in when there are none (spam, a report without logs). */
+	size_t details = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (pick[i] && g->src[i].detail && *g->src[i].detail) {
+			buf_append_str(out, g->src[i].detail);
+			details++;
+		}
+	if (!details && rep->summary)
+		buf_append_str(out, rep->summary);
+}
+
 static int open_incident(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g,
 			 int64_t now, int64_t *ret, bool *ret_opened)
 {
@@ -211,8 +260,9 @@ static int xarf_for(const struct route_ctx *ctx, const struct route_report *rep,
 static int notify_one(const struct route_ctx *ctx, const struct route_report *rep, const struct group *g,
 		      int64_t incident, const bool *pick, int64_t now, struct route_outcome *out)
 {
-	struct buf sources, sample, body, xarf, evidence;
+	struct buf sources, sample, summary, body, xarf, evidence;
 	buf_init(&sources, ROUTE_TEXT_MAX);
+	buf_init(&summary, ROUTE_TEXT_MAX);
 	buf_init(&sample, ROUTE_TEXT_MAX);
 	buf_init(&body, ROUTE_TEXT_MAX);
 	buf_init(&xarf, ROUTE_TEXT_MAX);
@@ -229,6 +279,7 @@ static int notify_one(const struct route_ctx *ctx, const struct route_report *re
 			buf_printf(&sources, "  %s\n", g->text[i]);
 	}
 	sample_for(rep, g, pick, "  ", &sample);
+	summary_for(rep, g, pick, &summary);
 	int64_t reports = 0, events = 0;
 	int r = store_incident_counts(ctx->store, incident, &reports, &events);
 	if (r >= 0 && g->is_xarf) {
@@ -249,7 +300,7 @@ static int notify_one(const struct route_ctx *ctx, const struct route_report *re
 			{ "team", ctx->cfg->team }, { "tag", tag }, { "number", number }, { "address", ctx->cfg->address },
 			{ "recipient", to }, { "kind", kind_text(rep) }, { "sources", buf_str(&sources) },
 			{ "reports", n_reports }, { "events", n_events },
-			{ "summary", rep->summary && *rep->summary ? rep->summary : "(no summary)\n" },
+			{ "summary", buf_str(&summary) },
 			{ "sample", buf_str(&sample) }, { "inside", g->is_inside ? "yes" : "" },
 		};
 		buf_reset(&body);
@@ -288,6 +339,7 @@ static int notify_one(const struct route_ctx *ctx, const struct route_report *re
 	free(number);
 	free(tag);
 	buf_free(&sources);
+	buf_free(&summary);
 	buf_free(&sample);
 	buf_free(&body);
 	buf_free(&xarf);

@@ -55,7 +55,8 @@
 struct route_source {
 	struct ip_addr addr;
 	int64_t events;
-	int64_t first;			/* UTC of its first event, 0 unknown */
+	int64_t first, last;		/* UTC of its first and last event, 0 unknown */
+	const char *detail;		/* the scan aggregator's line(s) about it, or NULL */
 };
 
 struct route_report {
@@ -66,7 +67,8 @@ struct route_report {
 	const char *subject;
 	const struct route_source *sources;
 	size_t n_sources;
-	const char *summary;		/* what was reported, a few lines */
+	const char *summary;		/* the report's destinations and ports, for a party whose
+					 * sources have no detail; times and events are summed here */
 	const char *const *lines;	/* evidence lines (raw; escaped here) */
 	size_t n_lines;
 	const char *ack_body;		/* the acknowledgment queued, or NULL */

@@ -65,11 +65,18 @@ static struct route_outcome route(const char *sources, const char *kind, const c
 				  int64_t now)
 {
 	struct route_source src[16] = { 0 };
+	char *detail[16] = { 0 };
 	size_t n = 0;
 	char *copy = xstrdup(sources), *save = NULL;
 	for (char *t = strtok_r(copy, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save)) {
 		cr_assert(ip_parse_cstr(t, &src[n].addr), "test source %s", t);
-		src[n++].events = 10;
+		src[n].events = 10;
+		/* source k: events at 3600 + k .. 7200 + k (UTC) */
+		src[n].first = 3600 + (int64_t)n;
+		src[n].last = 7200 + (int64_t)n;
+		detail[n] = xasprintf("  scan line about %s\n", t);
+		src[n].detail = detail[n];
+		n++;
 	}
 	free(copy);
 	struct ticket t = { .kind = TICKET_REPORT, .subject = "report", .reporter = (char *)reporter, .created_at = now };
@@ -86,6 +93,8 @@ static struct route_outcome route(const char *sources, const char *kind, const c
 	int r = route_report(&ctx, &rep, now, &out);
 	cr_assert_eq(r, 0, "route_report: got %d, want 0", r);
 	cr_assert_eq(store_commit(s), 0);
+	for (size_t i = 0; i < n; i++)
+		free(detail[i]);
 	return out;
 }
 
@@ -131,6 +140,36 @@ Test(route, inside_outside_unknown, .init = setup, .fini = teardown)
 	cr_assert_eq(n, 1);
 	cr_expect(strstr(m[0].body_text, "log line about 192.0.2.200"), "lab-y's sample: %s", m[0].body_text);
 	cr_expect(!strstr(m[0].body_text, "log line about 192.0.2.5"), "lab-y sees uni-x's line: %s", m[0].body_text);
+	/* and the summary counts and describes its own source only (the
+	 * report had 5 sources and 50 events; lab-y's is the second) */
+	cr_expect(strstr(m[0].body_text, "  events:        10\n"), "lab-y's events: %s", m[0].body_text);
+	cr_expect(strstr(m[0].body_text, "  time (UTC):    1970-01-01 01:00:01 to 1970-01-01 02:00:01\n"),
+		  "lab-y's times: %s", m[0].body_text);
+	cr_expect(strstr(m[0].body_text, "scan line about 192.0.2.200"), "lab-y's scan line: %s", m[0].body_text);
+	cr_expect(!strstr(m[0].body_text, "scan line about 192.0.2.5"), "lab-y sees uni-x's scan line: %s",
+		  m[0].body_text);
+	message_array_free(m, n);
+}
+
+Test(route, summary_per_party, .init = setup, .fini = teardown)
+{
+	route("192.0.2.5 192.0.2.200 192.0.2.6", "ssh-brute-force", "someone@elsewhere.example", NULL, 1000);
+	struct message *m;
+	size_t n;
+	int64_t incident;
+	cr_assert_eq(store_incident_find(s, "org:uni-x", "ssh-brute-force", &incident), 0);
+	cr_assert_eq(store_ticket_messages(s, incident, &m, &n), 0);
+	cr_assert_eq(n, 2, "one notification per uni-x contact: got %zu", n);
+	/* uni-x's two sources summed: 20 of the report's 30 events, from the
+	 * first's first event to the third's last */
+	cr_expect(strstr(m[0].body_text, "  events:        20\n"), "uni-x's events: %s", m[0].body_text);
+	cr_expect(strstr(m[0].body_text, "  time (UTC):    1970-01-01 01:00:00 to 1970-01-01 02:00:02\n"),
+		  "uni-x's times: %s", m[0].body_text);
+	cr_expect(strstr(m[0].body_text, "scan line about 192.0.2.5\n"), "uni-x's first scan line: %s", m[0].body_text);
+	cr_expect(strstr(m[0].body_text, "scan line about 192.0.2.6\n"), "uni-x's second scan line: %s", m[0].body_text);
+	cr_expect(!strstr(m[0].body_text, "192.0.2.200"), "uni-x sees lab-y's source: %s", m[0].body_text);
+	/* the report-wide lines ("  summary" here) only stand in for sources without a scan line */
+	cr_expect(!strstr(m[0].body_text, "  summary\n"), "report-wide lines beside scan lines: %s", m[0].body_text);
 	message_array_free(m, n);
 }
 
