@@ -81,6 +81,8 @@ static int store_pg_errno(PGconn *db, const PGresult *res)
 		return -EAGAIN;	/* connection exception */
 	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") || !strcmp(state, "55006"))
 		return -EAGAIN;	/* serialization failure, deadlock, lock not available, object in use */
+	if (!strcmp(state, "25006"))
+		return -EAGAIN;	/* read-only: a standby not yet promoted refuses writes */
 	if (!strncmp(state, "57P", 3) || !strcmp(state, "57014"))
 		return -EAGAIN;	/* admin/crash shutdown, cannot connect now, query cancelled */
 	if (!strcmp(state, "53100"))

@@ -11,12 +11,14 @@
 # client; it cannot say which of its messages got 250 (it only exits
 # non-zero when something failed), so its messages are counted, not
 # verified one by one.
+# On both stores (backend.sh); on PostgreSQL the verification reads a
+# SQLite copy made by `abusedesk migrate` (e2e_sqlite_copy).
 # usage: serve_crash.sh ABUSEDESK   (CRASH_MESSAGES, CRASH_KILLS to tune)
 . "$(dirname "$0")/serve_lib.sh"
 serve_lib_init "$1"
 total=${CRASH_MESSAGES:-5000}
 kills=${CRASH_KILLS:-6}
-db=$tmp/desk.db
+db=$(serve_lib_db desk)
 serve_log=$tmp/serve.log
 port=$(free_port)
 relay=$(free_port)
@@ -75,7 +77,7 @@ for i in $(seq 1 600); do
 done
 stop_serve || fail "SIGTERM after the stream"
 
-python3 "$here/lmtp_client.py" verify "$db" "$tmp/outcome" || fail "verification"
+python3 "$here/lmtp_client.py" verify "$(e2e_sqlite_copy "$db" "$tmp/copy.db")" "$tmp/outcome" || fail "verification"
 ok_runs=$(grep -c '^ok' "$tmp/source.runs" 2>/dev/null || true)
 bad_runs=$(grep -c '^failed' "$tmp/source.runs" 2>/dev/null || true)
 load=$(sql "select count(*) from message where direction='in' and env_from='load@example.org'")
