@@ -13,11 +13,16 @@
 # verified one by one.
 # On both stores (backend.sh); on PostgreSQL the verification reads a
 # SQLite copy made by `abusedesk migrate` (e2e_sqlite_copy).
-# usage: serve_crash.sh ABUSEDESK   (CRASH_MESSAGES, CRASH_KILLS to tune)
+# usage: serve_crash.sh ABUSEDESK   (CRASH_MESSAGES, CRASH_KILLS, CRASH_PAUSE_MS to tune)
 . "$(dirname "$0")/serve_lib.sh"
 serve_lib_init "$1"
 total=${CRASH_MESSAGES:-5000}
 kills=${CRASH_KILLS:-6}
+# PostgreSQL takes the stream several times faster than SQLite: there each
+# session pauses 20 ms after a message (at most 400 a second in all), so
+# that the SIGKILLs, seconds apart, still land mid-stream.
+pause=${CRASH_PAUSE_MS:-0}
+e2e_is_pg && pause=${CRASH_PAUSE_MS:-20}
 db=$(serve_lib_db desk)
 serve_log=$tmp/serve.log
 port=$(free_port)
@@ -33,7 +38,7 @@ start_serve "$serve_log" $args
 wait_port "$port" || fail "serve did not start"
 
 $client stream 127.0.0.1 "$port" --total "$total" --sessions 8 --per-session 25 --tag crash \
-  --out "$tmp/outcome" --deadline 400 >"$tmp/stream.out" 2>&1 &
+  --pause "$pause" --out "$tmp/outcome" --deadline 400 >"$tmp/stream.out" 2>&1 &
 stream_pid=$!
 pids="$pids $stream_pid"
 
