@@ -213,9 +213,9 @@ test('serve reloads on SIGHUP and the web desk keeps answering', async () => {
 
 test('an empty http.listen runs serve without a web desk', async () => {
   const { spawn } = await import('node:child_process');
-  const { BIN, freePort } = await import('./desk.mjs');
+  const { BIN, freePort, storeUrl } = await import('./desk.mjs');
   const port = await freePort();
-  const proc = spawn(BIN, ['--db', join(desk.dir, 'nohttp.db'), '--set', 'http.listen=',
+  const proc = spawn(BIN, ['--db', storeUrl(desk.dir, 'nohttp'), '--set', 'http.listen=',
     '--set', `lmtp.listen=127.0.0.1:${port}`, '--set', 'pipeline.workers=1', 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });

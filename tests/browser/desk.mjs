@@ -3,6 +3,9 @@
 // its workers made them tickets, and tears everything down. Loopback only;
 // the HTTP port is picked by the kernel (http.listen=127.0.0.1:0) and read
 // from the server's log line, the LMTP port is a free one found here.
+// The store is on the backend of the run (as tests/e2e/backend.sh):
+// ABUSEDESK_TEST_DB=postgresql (suite 'pg') makes a new database on the
+// test cluster in ABUSEDESK_TEST_PG, else a SQLite file.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -15,6 +18,17 @@ export const BIN = process.env.ABUSEDESK_BIN || join(process.cwd(), 'build', 'ab
 export const ARTIFACTS = process.env.ARTIFACTS_DIR || join(tmpdir(), 'abusedesk-artifacts');
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// A fresh, empty store named NAME for a desk in DIR: a URL or a file name.
+export function storeUrl(dir, name) {
+  if (process.env.ABUSEDESK_TEST_DB !== 'postgresql') return join(dir, `${name}.db`);
+  const base = process.env.ABUSEDESK_TEST_PG;
+  if (!base) throw new Error('suite pg needs a cluster: eval "$(tests/pg/pg-start.sh)"');
+  const db = `w_${dir.split('/').pop()}_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', base, '-c', `CREATE DATABASE ${db}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`CREATE DATABASE ${db}: ${r.stderr}`);
+  return base.replace(/^(postgres[a-z]*:\/\/[^/?]*\/)[^?]*/, `$1${db}`);
+}
 
 function run(db, args, input, sets = []) {
   const r = spawnSync(BIN, ['--db', db, ...sets, ...args], { input, encoding: 'utf8' });
@@ -82,7 +96,7 @@ export function lmtpDeliver(port, reports) {
 // relay: the outbox relay's port (smtp-sink), else mail stays queued.
 export async function startDesk({ reports = [], set = [], routing = false, relay } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'abusedesk-web-'));
-  const db = join(dir, 'desk.db');
+  const db = storeUrl(dir, 'desk');
   const lmtp = await freePort();
   // the sample reports' own relays (as tests/e2e/routing.sh)
   const cliSets = ['--set', 'evidence.trusted_relays=192.0.2.16/28'];

