@@ -102,7 +102,10 @@ export async function startDesk({ reports = [], set = [], routing = false, relay
   const cliSets = ['--set', 'evidence.trusted_relays=192.0.2.16/28'];
   const sets = [...cliSets, '--set', 'http.listen=127.0.0.1:0', '--set', 'http.threads=2',
     '--set', `lmtp.listen=127.0.0.1:${lmtp}`, '--set', 'pipeline.workers=1',
-    '--set', `outbox.relay=smtp://127.0.0.1:${relay || 9}`];
+    '--set', `outbox.relay=smtp://127.0.0.1:${relay || 9}`,
+    // a relay that was slow to come up costs a second, not the default
+    // minute's backoff (longer than a test waits for its mail)
+    '--set', 'outbox.retry_base_seconds=1'];
   for (const s of set) sets.push('--set', s);
   run(db, ['init']);
   if (routing) {

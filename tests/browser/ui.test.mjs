@@ -71,13 +71,14 @@ async function startSink() {
   const dir = mkdtempSync(join(tmpdir(), 'abusedesk-sink-'));
   chmodSync(dir, 0o777);	// smtp-sink drops to nobody after binding
   const proc = spawn('smtp-sink', ['-u', 'nobody', '-d', join(dir, '%M.'), `127.0.0.1:${port}`, '10'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; ; i++) {
     const up = await new Promise((resolve) => {
       const s = createServer();
       s.once('error', () => resolve(true));
       s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
     });
     if (up) break;
+    if (i > 300) throw new Error(`smtp-sink did not bind 127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
