@@ -125,6 +125,13 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Every session's settings. lock_timeout is SQLite's busy timeout
+ * (SQLITE_BUSY_MS): a writer that waits longer for a lock another
+ * session holds gives up with 55P03, which is -EAGAIN (deliver exits 75,
+ * intake answers 451) instead of hanging until the MTA kills it. */
+static const char session_setup[] =
+	"SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET lock_timeout = '10s'";
+
 static int pg_open(const char *url, void **ret_conn, char **ret_error)
 {
 	PGconn *db = PQconnectdb(url);
@@ -142,7 +149,7 @@ static int pg_open(const char *url, void **ret_conn, char **ret_error)
 		return -EAGAIN;
 	}
 	PQsetNoticeProcessor(db, ignore_notice, NULL);
-	PGresult *res = PQexec(db, "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+	PGresult *res = PQexec(db, session_setup);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*ret_error = xasprintf("PostgreSQL: %s", PQresultErrorMessage(res));
 		int r = store_pg_errno(db, res);
@@ -189,7 +196,7 @@ static int ready(struct pg_conn *c)
 	PQsetNoticeProcessor(c->db, ignore_notice, NULL);
 	c->generation++;
 	cache_clear(c);
-	PGresult *res = PQexec(c->db, "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+	PGresult *res = PQexec(c->db, session_setup);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return fail(c, res);
 	PQclear(res);

@@ -99,10 +99,25 @@ if e2e_is_pg; then
   check "no server: exit 75 (got $rc)" test "$rc" -eq 75
   rc=$(deliver_rc "$(echo "$DB" | sed 's|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1no_such_db|')")
   check "no such database: exit 75 (got $rc)" test "$rc" -eq 75
-  # Refusing writes, as a hot standby does after a failover. PostgreSQL
-  # has no SQLite-style busy timeout: a writer waits for a lock as long as
-  # its holder keeps it, so SQLite's "locked" case below has no
-  # counterpart here; a read-only database is the one that says no.
+  # Locked: another session holds the table longer than our lock_timeout
+  # (10 s, as SQLite's busy timeout).
+  psql -X -q "$DB" -c "BEGIN; LOCK TABLE message IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)" \
+    >/dev/null 2>&1 &
+  locker=$!
+  for i in $(seq 100); do
+    [ "$(e2e_sql "$DB" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+       WHERE c.relname = 'message' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
+    sleep 0.1
+  done
+  set +e
+  printf 'From: locked@example.org\nSubject: locked\n\nwhile locked\n' | ad deliver --sender locked@example.org 2>"$WORK/err"
+  rc=$?
+  set -e
+  kill "$locker"; wait "$locker" 2>/dev/null || true
+  check "locked table: exit 75 (got $rc: $(head -c 200 "$WORK/err"))" test "$rc" -eq 75
+  n=$(stored "WHERE env_from = 'locked@example.org'")
+  check "locked table: nothing half-stored ($n)" test "$n" -eq 0
+  # Refusing writes, as a hot standby does after a failover.
   db_name=$(e2e_sql "$DB" "SELECT current_database()")
   # (changed from the cluster's own database: a read-only session could not undo it)
   e2e_sql "$ABUSEDESK_TEST_PG" "ALTER DATABASE $db_name SET default_transaction_read_only = on" >/dev/null
