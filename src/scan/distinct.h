@@ -21,14 +21,24 @@
 #define DISTINCT_HLL_M (1u << DISTINCT_HLL_P)	/* registers: one byte each */
 #define DISTINCT_BYTES_MAX (2 * DISTINCT_EXACT_MAX * 8)	/* heap held by one counter at most (the full exact set) */
 
-#define DISTINCT_SMALL 4			/* keys held inside the struct, no heap, before the set */
+#define DISTINCT_SMALL 8			/* keys held inside the struct, no heap, before the set */
 
+/* Three modes: small (cap 0, no regs: the first keys in small[]), a heap
+ * set (keys, cap > 0) and estimating (regs). The heap pointers share the
+ * room of small[], which a heap set no longer needs: 8 keys inline hold
+ * the ports of most sources (a few common ones), so their events touch
+ * no set outside the source. */
 struct distinct {
-	uint64_t small[DISTINCT_SMALL];	/* the first keys: most sources never need more */
-	uint64_t *keys;		/* exact mode: open-addressing set (0 = empty slot), NULL once estimating */
-	uint8_t *regs;		/* estimating mode: DISTINCT_HLL_M registers */
+	union {
+		uint64_t small[DISTINCT_SMALL];	/* the first keys: most sources never need more */
+		struct {
+			uint64_t *keys;	/* exact mode: open-addressing set (0 = empty slot), NULL once estimating */
+			uint8_t *regs;	/* estimating mode: DISTINCT_HLL_M registers */
+		} heap;
+	} u;
 	uint16_t n;		/* exact mode: keys held */
-	uint16_t cap;		/* slots, a power of two, at least 2 n */
+	uint16_t cap;		/* heap set's slots, a power of two, at least 2 n; 0 otherwise */
+	bool is_estimating;	/* u.heap.regs is valid */
 };
 
 /* Adds a key; returns true when it was not seen before (always false once
@@ -40,15 +50,16 @@ bool distinct_is_exact(const struct distinct *d);
 /* Heap bytes held, for the caller's memory budget. */
 static inline size_t distinct_bytes(const struct distinct *d)
 {
-	return d->regs ? DISTINCT_HLL_M : (size_t)d->cap * sizeof(uint64_t);
+	return d->is_estimating ? DISTINCT_HLL_M : (size_t)d->cap * sizeof(uint64_t);
 }
-/* Prefetches the cache line distinct_add(d, key) will touch (a hint). */
+/* Fetches the cache line distinct_add(d, key) will touch (a hint). */
 static inline void distinct_prefetch(const struct distinct *d, uint64_t key)
 {
-	if (d->regs)
-		__builtin_prefetch(&d->regs[key >> (64 - DISTINCT_HLL_P)]);
-	else if (d->keys)
-		__builtin_prefetch(&d->keys[(key ? key : 0x8000000000000000ULL) & ((size_t)d->cap - 1)]);
+	if (d->is_estimating)
+		__builtin_prefetch(&d->u.heap.regs[key >> (64 - DISTINCT_HLL_P)]);
+	else if (d->cap)	/* a load, not a prefetch: see scan_prefetch_source() */
+		(void)*(volatile const uint64_t *)&d->u.heap.keys[(key ? key : 0x8000000000000000ULL) &
+								 ((size_t)d->cap - 1)];
 }
 void distinct_free(struct distinct *d);
 
