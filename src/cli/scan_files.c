@@ -35,7 +35,7 @@ struct one {
  * Each stage's memory accesses are independent of one another, so the
  * core has a batch of cache misses in flight at once instead of one
  * chain per event. */
-#define SCAN_FILES_BATCH 32
+#define SCAN_FILES_BATCH 64
 
 struct flight {
 	struct event ev;		/* its line is in a file's block: added before any refill */

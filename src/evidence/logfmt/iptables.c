@@ -35,19 +35,53 @@ bool logfmt_iptables_fields(const struct logfmt_ctx *ctx, struct str line, struc
 	return true;
 }
 
-/* Whether the `n` bytes before line[i] are the key `k`. */
-static bool key_before(const char *line, size_t i, const char *k, size_t n)
+/* Whether the three or five bytes before line[i] are the key k. */
+static inline bool key3_before(const char *line, size_t i, const char k[3])
 {
-	return i >= n && memcmp(line + i - n, k, n) == 0;
+	return i >= 3 && line[i - 3] == k[0] && line[i - 2] == k[1] && line[i - 1] == k[2];
 }
 
-/* The first '=' at or after line[from], as an index, or len. */
+static inline bool key5_before(const char *line, size_t i, const char k[5])
+{
+	return i >= 5 && line[i - 5] == k[0] && key3_before(line, i, k + 2) && line[i - 4] == k[1];
+}
+
+/* The first '=' at or after line[from], as an index, or len: eight
+ * bytes at a time (a zero-byte test of the word XOR "========", exact:
+ * no false hits), the tail a byte at a time. */
 static size_t next_eq(struct str line, size_t from)
 {
-	if (from >= line.len)
-		return line.len;
-	const char *q = memchr(line.p + from, '=', line.len - from);
-	return q ? (size_t)(q - line.p) : line.len;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+	while (from + 8 <= line.len) {
+		uint64_t w;
+		memcpy(&w, line.p + from, 8);
+		w ^= 0x3d3d3d3d3d3d3d3dULL;	/* '=' bytes become 0 */
+		uint64_t zero = ~(((w & low7) + low7) | w | low7);
+		if (zero)
+			return from + (size_t)(__builtin_ctzll(zero) >> 3);
+		from += 8;
+	}
+#endif
+	while (from < line.len && line.p[from] != '=')
+		from++;
+	return from;
+}
+
+/* lfutil_take_port() (str_take_u64() with 65535) at line[i], inline: a
+ * run of up to 19 digits, at most 65535, not followed by a digit. */
+static bool port_at(struct str line, size_t i, uint16_t *ret)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+	while (i + n < line.len && n < 19 && char_is_digit(line.p[i + n])) {
+		v = v * 10 + (uint64_t)(line.p[i + n] - '0');
+		n++;
+	}
+	if (n == 0 || v > 65535 || (i + n < line.len && char_is_digit(line.p[i + n])))
+		return false;
+	*ret = (uint16_t)v;
+	return true;
 }
 
 enum fast { FAST_NOT_MINE = -1, FAST_UNSURE = 0, FAST_READ = 1 };
@@ -61,7 +95,7 @@ enum fast { FAST_NOT_MINE = -1, FAST_UNSURE = 0, FAST_READ = 1 };
 static enum fast fields_fast(struct str line, struct event *e)
 {
 	size_t i = next_eq(line, 3);
-	while (i < line.len && !key_before(line.p, i, "SRC", 3))
+	while (i < line.len && !key3_before(line.p, i, "SRC"))
 		i = next_eq(line, i + 1);
 	if (i >= line.len)
 		return FAST_NOT_MINE;
@@ -70,7 +104,7 @@ static enum fast fields_fast(struct str line, struct event *e)
 		return FAST_NOT_MINE;
 	size_t at = (size_t)(v.p - line.p);	/* the searches go on from here */
 	i = next_eq(line, at + 3);
-	while (i < line.len && !key_before(line.p, i, "DST", 3))
+	while (i < line.len && !key3_before(line.p, i, "DST"))
 		i = next_eq(line, i + 1);
 	if (i >= line.len)
 		return FAST_NOT_MINE;
@@ -87,12 +121,12 @@ static enum fast fields_fast(struct str line, struct event *e)
 	size_t proto = 0, spt = 0, dpt = 0;	/* index of the value, 0 = not found */
 	for (i = next_eq(line, at); i < line.len; i = next_eq(line, i + 1)) {
 		size_t from = proto ? proto : at;
-		if (!proto && i >= at + 5 && key_before(line.p, i, "PROTO", 5)) {
+		if (!proto && i >= at + 5 && key5_before(line.p, i, "PROTO")) {
 			proto = i + 1;
 			spt = dpt = 0;
-		} else if (!spt && i >= from + 3 && key_before(line.p, i, "SPT", 3)) {
+		} else if (!spt && i >= from + 3 && key3_before(line.p, i, "SPT")) {
 			spt = i + 1;
-		} else if (!dpt && i >= from + 3 && key_before(line.p, i, "DPT", 3)) {
+		} else if (!dpt && i >= from + 3 && key3_before(line.p, i, "DPT")) {
 			dpt = i + 1;
 		}
 		if (proto && spt && dpt)
@@ -100,11 +134,9 @@ static enum fast fields_fast(struct str line, struct event *e)
 	}
 	if (proto)
 		e->proto = lfutil_proto(lfutil_token(str_make(line.p + proto, line.len - proto), " "));
-	v = str_make(line.p + spt, line.len - spt);
-	if (spt && lfutil_take_port(&v, &e->sport))
+	if (spt && port_at(line, spt, &e->sport))
 		e->has_sport = true;
-	v = str_make(line.p + dpt, line.len - dpt);
-	if (dpt && lfutil_take_port(&v, &e->dport))
+	if (dpt && port_at(line, dpt, &e->dport))
 		e->has_dport = true;
 	return FAST_READ;
 }

@@ -254,19 +254,20 @@ static bool same_ctx(const struct logfmt_ctx *a, const struct logfmt_ctx *b)
 void lfutil_line_time_cached(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line,
 			     struct event *e)
 {
-	/* no reference time: the year comes from the clock, which moves */
-	if (!st || !ctx->reference_time || !is_plain_stamp(line)) {
-		lfutil_line_time(ctx, line, e);
-		return;
-	}
-	struct logfmt_stamp *c = &st->stamp;
-	if (c->text[0] && memcmp(c->text, line.p, sizeof(c->text)) == 0 && same_ctx(&c->ctx, ctx)) {
+	/* the hit first: the cached text passed is_plain_stamp(), so the
+	 * same 15 bytes with the same two behind them pass it too */
+	struct logfmt_stamp *c = st ? &st->stamp : NULL;
+	if (c && c->text[0] && line.len > 16 && line.p[15] == ' ' && line.p[16] >= 'a' && line.p[16] <= 'z' &&
+	    memcmp(c->text, line.p, sizeof(c->text)) == 0 && same_ctx(&c->ctx, ctx)) {
 		e->time = c->time;
 		e->utc_offset = c->offset;
 		e->tz = c->tz;
 		return;
 	}
 	lfutil_line_time(ctx, line, e);
+	/* no reference time: the year comes from the clock, which moves */
+	if (!c || !ctx->reference_time || !is_plain_stamp(line))
+		return;
 	if (e->tz == EVENT_TZ_UNKNOWN)
 		return;	/* not a date (Feb 30): not cached, read again each time */
 	memcpy(c->text, line.p, sizeof(c->text));
