@@ -101,8 +101,8 @@ static bool event_same(const struct event *a, const struct event *b)
 Test(logfmt, iptables_walk_matches_searches)
 {
 	static const char *const lines[] = {
-		"Nov 22 14:03:02 gw kernel: [1.0] DROP: IN=eth0 OUT= MAC=00:16 SRC=198.51.100.8 DST=192.0.2.1 LEN=60 "
-		"PROTO=TCP SPT=51234 DPT=22 WINDOW=1",
+		("Nov 22 14:03:02 gw kernel: [1.0] DROP: IN=eth0 OUT= MAC=00:16 SRC=198.51.100.8 DST=192.0.2.1 LEN=60 "
+		 "PROTO=TCP SPT=51234 DPT=22 WINDOW=1"),
 		"Nov 22 14:03:02 gw kernel: SRC=1.2.3.4 IN=eth0 SRC=198.51.100.8 DST=192.0.2.1 PROTO=UDP SPT=1 DPT=53",
 		"Nov 22 14:03:02 gw kernel: IN= SRC=198.51.100.8 DST=192.0.2.1 SPT=7 DPT=8 PROTO=TCP SPT=9 DPT=10",
 		"Nov 22 14:03:02 gw kernel: IN= SRC=198.51.100.8 DST=192.0.2.1 SPT=7 DPT=8",
