@@ -29,14 +29,16 @@ struct one {
 	char zone[16];
 };
 
-/* Events in flight: the aggregator's dependent cache misses per event
- * (table slot, then source, then its sets) are prefetched in steps
- * (scan/scan.h) SCAN_FILES_PIPE, 2/3 and 1/3 of it events before the
- * event is added, so they overlap instead of adding up. */
-#define SCAN_FILES_PIPE 24
+/* Events are parsed in batches of SCAN_FILES_BATCH, then added in
+ * stages over the whole batch (scan/scan.h): every event's table slot,
+ * then every source, then the lines of every distinct set, then the adds.
+ * Each stage's memory accesses are independent of one another, so the
+ * core has a batch of cache misses in flight at once instead of one
+ * chain per event. */
+#define SCAN_FILES_BATCH 64
 
 struct flight {
-	struct event ev;		/* its line is in a file's block: drained before any refill */
+	struct event ev;		/* its line is in a file's block: added before any refill */
 	uint64_t ref;
 	struct scan_prep prep;
 };
@@ -45,8 +47,8 @@ struct scan_files {
 	struct one *f;
 	size_t n;
 	struct scan *s;			/* during scan_files_feed() */
-	struct flight pipe[SCAN_FILES_PIPE];
-	size_t pipe_head, pipe_n;
+	struct flight batch[SCAN_FILES_BATCH];
+	size_t batch_n;
 	struct scan_files_stats st;
 	char quote[SCAN_FILES_QUOTE_MAX];
 };
@@ -106,35 +108,29 @@ int scan_files_open(char *const *paths, size_t n, struct scan_files **ret, char 
 	return 0;
 }
 
-/* Adds every event in flight. */
+/* Adds every event of the batch. */
 static void drain(struct scan_files *f)
 {
-	while (f->pipe_n) {
-		struct flight *g = &f->pipe[f->pipe_head];
-		scan_add_prepared(f->s, &g->ev, g->ref, &g->prep);
-		f->pipe_head = (f->pipe_head + 1) % SCAN_FILES_PIPE;
-		f->pipe_n--;
-	}
+	struct flight *b = f->batch;
+	size_t n = f->batch_n;
+	for (size_t i = 0; i < n; i++)
+		scan_prep(f->s, &b[i].ev, &b[i].prep);
+	for (size_t i = 0; i < n; i++)
+		scan_prefetch_source(f->s, &b[i].prep);
+	for (size_t i = 0; i < n; i++)
+		scan_prefetch_sets(f->s, &b[i].prep);
+	for (size_t i = 0; i < n; i++)
+		scan_add_prepared(f->s, &b[i].ev, b[i].ref, &b[i].prep);
+	f->batch_n = 0;
 }
 
 static void push(struct scan_files *f, const struct event *ev, uint64_t ref)
 {
-	if (f->pipe_n == SCAN_FILES_PIPE) {
-		struct flight *g = &f->pipe[f->pipe_head];
-		scan_add_prepared(f->s, &g->ev, g->ref, &g->prep);
-		f->pipe_head = (f->pipe_head + 1) % SCAN_FILES_PIPE;
-		f->pipe_n--;
-	}
-	struct flight *g = &f->pipe[(f->pipe_head + f->pipe_n) % SCAN_FILES_PIPE];
+	struct flight *g = &f->batch[f->batch_n++];
 	g->ev = *ev;
 	g->ref = ref;
-	scan_prep(f->s, ev, &g->prep);
-	f->pipe_n++;
-	size_t n = f->pipe_n;
-	if (n > SCAN_FILES_PIPE / 3)
-		scan_prefetch_source(f->s, &f->pipe[(f->pipe_head + n - 1 - SCAN_FILES_PIPE / 3) % SCAN_FILES_PIPE].prep);
-	if (n > 2 * SCAN_FILES_PIPE / 3)
-		scan_prefetch_sets(f->s, &f->pipe[(f->pipe_head + n - 1 - 2 * SCAN_FILES_PIPE / 3) % SCAN_FILES_PIPE].prep);
+	if (f->batch_n == SCAN_FILES_BATCH)
+		drain(f);
 }
 
 /* Moves the unread tail to the front and fills the rest of the block;

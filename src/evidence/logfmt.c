@@ -13,6 +13,7 @@ void logfmt_stream_init(struct logfmt_stream *st)
 	st->hint = -1;
 	st->zeek_n = 0;
 	st->zeek_sep = '\t';
+	memset(&st->stamp, 0, sizeof(st->stamp));
 }
 
 int logfmt_parse_line(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret)

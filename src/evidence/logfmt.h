@@ -45,12 +45,23 @@ struct logfmt_ctx {
 	const struct logfmt_user *user;	/* user-defined formats, tried first; may be NULL */
 };
 
+/* The last syslog stamp read in a stream and the time it gave
+ * (lfutil_line_time_cached(): a log has the same stamp on many lines). */
+struct logfmt_stamp {
+	char text[15];			/* "Nov 22 14:03:01"; empty (NUL first) = nothing cached */
+	struct logfmt_ctx ctx;		/* the context it was read in */
+	int64_t time;
+	int32_t offset;
+	enum event_tz tz;
+};
+
 /* State across lines of one stream (Zeek TSV columns, the format hint). */
 struct logfmt_stream {
 	int hint;			/* last matching format, -1 at start */
 	uint8_t zeek_n;			/* columns in zeek_col (0 = no header seen) */
 	uint8_t zeek_col[LOGFMT_ZEEK_FIELDS_MAX];	/* enum logfmt_zeek_field per column */
 	char zeek_sep;			/* "#separator" (default TAB) */
+	struct logfmt_stamp stamp;
 };
 
 /* One format's line parser: true when it read the line into *ret. */

@@ -6,51 +6,6 @@
 
 #include "util/xalloc.h"
 
-uint64_t distinct_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-/* Eight bytes at a time through the mixer: enough spread for the
- * estimator. Keys (addresses, ports) are short; log lines, hashed to find
- * duplicates, are not: their first 32-byte blocks go through four
- * independent multiply-rotate lanes, so the CPU overlaps them instead of
- * waiting on one chain of mixes, and the lanes are folded into h. */
-uint64_t distinct_hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
-	if (n >= 32) {
-		uint64_t lane[4] = { h, h ^ 0x632be59bd9b4e019ULL, h ^ 0x8cb92ba72f3d8dd7ULL, h ^ 0xd6e8feb86659fd93ULL };
-		while (n >= 32) {
-			for (int i = 0; i < 4; i++) {
-				uint64_t w;
-				memcpy(&w, b + 8 * i, 8);
-				lane[i] = (lane[i] ^ w) * 0x9fb21c651e98df25ULL;
-				lane[i] = lane[i] << 29 | lane[i] >> 35;
-			}
-			b += 32;
-			n -= 32;
-		}
-		h = distinct_mix(lane[0] ^ distinct_mix(lane[1] ^ distinct_mix(lane[2] ^ distinct_mix(lane[3]))));
-	}
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, b, 8);
-		h = distinct_mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
-		b += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, b, n);
-	return distinct_mix(h ^ w ^ ((uint64_t)n << 56));
-}
-
 static void hll_add(uint8_t *regs, uint64_t key)
 {
 	uint32_t idx = (uint32_t)(key >> (64 - DISTINCT_HLL_P));
@@ -83,29 +38,32 @@ static bool set_insert(uint64_t *slots, uint16_t cap, uint64_t key)
 bool distinct_add(struct distinct *d, uint64_t key)
 {
 	uint64_t k = nonzero(key);
-	if (d->regs) {
-		hll_add(d->regs, k);
+	if (d->is_estimating) {
+		hll_add(d->u.heap.regs, k);
 		return false;
 	}
 	if (!d->cap) {
 		for (uint16_t i = 0; i < d->n; i++)
-			if (d->small[i] == k)
+			if (d->u.small[i] == k)
 				return false;
 		if (d->n < DISTINCT_SMALL) {
-			d->small[d->n++] = k;
+			d->u.small[d->n++] = k;
 			return true;
 		}
-		/* the fifth key: move to a heap set */
-		d->cap = 4 * DISTINCT_SMALL;
-		d->keys = xcalloc(d->cap, sizeof(uint64_t));
+		/* one key past the inline ones: move to a heap set */
+		uint16_t cap = 4 * DISTINCT_SMALL;
+		uint64_t *slots = xcalloc(cap, sizeof(uint64_t));
 		for (uint16_t i = 0; i < d->n; i++)
-			set_insert(d->keys, d->cap, d->small[i]);
+			set_insert(slots, cap, d->u.small[i]);
+		d->u.heap.keys = slots;
+		d->u.heap.regs = NULL;
+		d->cap = cap;
 	} else {
 		size_t mask = (size_t)d->cap - 1;
 		for (size_t i = k & mask;; i = (i + 1) & mask) {
-			if (d->keys[i] == k)
+			if (d->u.heap.keys[i] == k)
 				return false;
-			if (!d->keys[i])
+			if (!d->u.heap.keys[i])
 				break;
 		}
 	}
@@ -114,43 +72,45 @@ bool distinct_add(struct distinct *d, uint64_t key)
 			uint16_t cap = (uint16_t)(d->cap * 2);
 			uint64_t *slots = xcalloc(cap, sizeof(uint64_t));
 			for (uint16_t i = 0; i < d->cap; i++)
-				if (d->keys[i])
-					set_insert(slots, cap, d->keys[i]);
-			free(d->keys);
-			d->keys = slots;
+				if (d->u.heap.keys[i])
+					set_insert(slots, cap, d->u.heap.keys[i]);
+			free(d->u.heap.keys);
+			d->u.heap.keys = slots;
 			d->cap = cap;
 		}
-		set_insert(d->keys, d->cap, k);
+		set_insert(d->u.heap.keys, d->cap, k);
 		d->n++;
 		return true;
 	}
 	/* Past the exact bound: replay the keys into the estimator. */
-	d->regs = xcalloc(DISTINCT_HLL_M, 1);
+	uint8_t *regs = xcalloc(DISTINCT_HLL_M, 1);
 	for (uint16_t i = 0; i < d->cap; i++)
-		if (d->keys[i])
-			hll_add(d->regs, d->keys[i]);
-	hll_add(d->regs, k);
-	free(d->keys);
-	d->keys = NULL;
+		if (d->u.heap.keys[i])
+			hll_add(regs, d->u.heap.keys[i]);
+	hll_add(regs, k);
+	free(d->u.heap.keys);
+	d->u.heap.keys = NULL;
+	d->u.heap.regs = regs;
 	d->cap = 0;
+	d->is_estimating = true;
 	return true;
 }
 
 bool distinct_is_exact(const struct distinct *d)
 {
-	return !d->regs;
+	return !d->is_estimating;
 }
 
 uint64_t distinct_count(const struct distinct *d)
 {
-	if (!d->regs)
+	if (!d->is_estimating)
 		return d->n;
 	const double m = DISTINCT_HLL_M;
 	double sum = 0;
 	unsigned zeros = 0;
 	for (unsigned i = 0; i < DISTINCT_HLL_M; i++) {
-		sum += ldexp(1.0, -(int)d->regs[i]);
-		zeros += d->regs[i] == 0;
+		sum += ldexp(1.0, -(int)d->u.heap.regs[i]);
+		zeros += d->u.heap.regs[i] == 0;
 	}
 	double alpha = 0.7213 / (1.0 + 1.079 / m);
 	double e = alpha * m * m / sum;
@@ -163,7 +123,9 @@ uint64_t distinct_count(const struct distinct *d)
 
 void distinct_free(struct distinct *d)
 {
-	free(d->keys);
-	free(d->regs);
+	if (d->is_estimating)
+		free(d->u.heap.regs);
+	else if (d->cap)
+		free(d->u.heap.keys);
 	memset(d, 0, sizeof(*d));
 }

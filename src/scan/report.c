@@ -3,14 +3,48 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/escape.h"
 
+/* The decimal digits of n into out (at least 20 bytes); returns their
+ * number. By hand: `scans` prints a few numbers for each of 100,000s of
+ * sources, and printf's machinery cost more than the rest of the line. */
+static int format_u64(uint64_t n, char out[20])
+{
+	char t[20];
+	int len = 0;
+	do {
+		t[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	for (int i = 0; i < len; i++)
+		out[i] = t[len - 1 - i];
+	return len;
+}
+
+static int append_u64(struct buf *b, uint64_t n)
+{
+	char d[20];
+	return buf_append(b, d, (size_t)format_u64(n, d));
+}
+
+/* s, then spaces up to `width` (printf's "%-*s"). */
+static int append_padded(struct buf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+	int e = buf_append(b, s, n);
+	static const char spaces[] = "                                ";
+	if (e >= 0 && n < width)
+		e = buf_append(b, spaces, width - n < sizeof(spaces) - 1 ? width - n : sizeof(spaces) - 1);
+	return e;
+}
+
 int report_append_count(struct buf *b, uint64_t n)
 {
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	char digits[20];
+	int len = format_u64(n, digits);
 	char out[48];
 	int o = 0;
 	for (int i = 0; i < len; i++) {
@@ -37,8 +71,28 @@ static int append_stamp(struct buf *b, int64_t t, int32_t offset, bool with_zone
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm))
 		return buf_printf(b, "(time %" PRId64 ")", t);
-	int r = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			   tm.tm_min, tm.tm_sec);
+	int r;
+	int y = tm.tm_year + 1900;
+	if (y < 0 || y > 9999) {
+		r = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", y, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			       tm.tm_sec);
+	} else {
+		/* "%04d-%02d-%02d %02d:%02d:%02d" by hand (see format_u64()) */
+		char o[19];
+		int v[6] = { y / 100, y % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min };
+		static const char sep[6] = { 0, 0, '-', '-', ' ', ':' };
+		int k = 0;
+		for (int i = 0; i < 6; i++) {
+			if (sep[i])
+				o[k++] = sep[i];
+			o[k++] = (char)('0' + v[i] / 10 % 10);
+			o[k++] = (char)('0' + v[i] % 10);
+		}
+		o[k++] = ':';
+		o[k++] = (char)('0' + tm.tm_sec / 10 % 10);
+		o[k++] = (char)('0' + tm.tm_sec % 10);
+		r = buf_append(b, o, (size_t)k);
+	}
 	if (r < 0 || !with_zone)
 		return r;
 	int32_t a = offset < 0 ? -offset : offset;
@@ -158,14 +212,17 @@ int report_append_ports(struct buf *b, const struct scan_result *r)
 				p[j - 1] = t;
 			}
 		}
-		if ((e = buf_printf(b, "%s%sport%s ", proto, *proto ? " " : "", n == 1 ? "" : "s")) < 0)
+		if ((e = buf_append_str(b, proto)) < 0 || (e = buf_append_str(b, *proto ? " " : "")) < 0 ||
+		    (e = buf_append_str(b, n == 1 ? "port " : "ports ")) < 0)
 			return e;
 		for (size_t i = 0; i < n && e >= 0; i++)
-			e = buf_printf(b, "%s%u", i ? ", " : "", (unsigned)p[i]);
+			if ((e = buf_append_str(b, i ? ", " : "")) >= 0)
+				e = append_u64(b, p[i]);
 		return e;
 	}
-	if ((e = buf_printf(b, "%s%sports %u-%u (", proto, *proto ? " " : "", (unsigned)r->port_min,
-			    (unsigned)r->port_max)) < 0 ||
+	if ((e = buf_append_str(b, proto)) < 0 || (e = buf_append_str(b, *proto ? " ports " : "ports ")) < 0 ||
+	    (e = append_u64(b, r->port_min)) < 0 || (e = buf_append_char(b, '-')) < 0 ||
+	    (e = append_u64(b, r->port_max)) < 0 || (e = buf_append_str(b, " (")) < 0 ||
 	    (e = append_approx(b, r->ports, r->ports_exact)) < 0)
 		return e;
 	return buf_append_str(b, " distinct)");
@@ -422,7 +479,8 @@ int report_append_oneline(struct buf *b, const struct scan_result *r)
 	char src[IP_TEXT_MAX];
 	ip_format(&r->src, src);
 	int e;
-	if ((e = buf_printf(b, "%-15s  %-27s  ", src, scan_kind_text(r->kind))) < 0)
+	if ((e = append_padded(b, src, 15)) < 0 || (e = buf_append_str(b, "  ")) < 0 ||
+	    (e = append_padded(b, scan_kind_text(r->kind), 27)) < 0 || (e = buf_append_str(b, "  ")) < 0)
 		return e;
 	if (r->kind == SCAN_KIND_LOGIN || (r->logins && !r->connections)) {
 		e = buf_printf(b, "%s, ", r->service ? r->service : "service not named");

@@ -32,4 +32,7 @@ bool logfmt_winfw_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, 
 bool logfmt_zeek_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret);
 bool logfmt_suricata_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret);
 bool logfmt_fail2ban_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret);
+/* The netfilter fields (SRC=, DST=, PROTO=, SPT=, DPT=) and the line's
+ * time: iptables.c, shared with nftables.c. */
+bool logfmt_iptables_fields(const struct logfmt_ctx *ctx, struct str line, struct event *e);
 bool logfmt_generic_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret);

@@ -71,9 +71,51 @@ static size_t v4_run(struct str s)
 	return n;
 }
 
+/* The common case read by hand: a dotted quad as inet_pton() takes it
+ * (1-3 digits per octet, at most 255, no leading zero). Returns its
+ * length, or 0 when the text is anything else (then the general path
+ * below decides). Not followed by a digit, so the general path would
+ * read exactly these bytes too. */
+static size_t v4_quad(struct str s, struct ip_addr *ret)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0;
+	uint8_t b[4];
+	for (int k = 0; k < 4; k++) {
+		if (k) {
+			if (i >= s.len || p[i] != '.')
+				return 0;
+			i++;
+		}
+		if (i >= s.len || !char_is_digit(p[i]))
+			return 0;
+		unsigned v = p[i++] - '0';
+		if (i < s.len && char_is_digit(p[i])) {
+			if (v == 0)
+				return 0;
+			v = v * 10 + (p[i++] - '0');
+			if (i < s.len && char_is_digit(p[i]))
+				v = v * 10 + (p[i++] - '0');
+		}
+		if (v > 255)
+			return 0;
+		b[k] = (uint8_t)v;
+	}
+	if (i < s.len && char_is_digit(p[i]))
+		return 0;
+	memset(ret, 0, sizeof(*ret));
+	ret->family = IP_V4;
+	memcpy(ret->bytes, b, 4);
+	return i;
+}
+
 bool lfutil_take_ip(struct str *s, struct ip_addr *ret)
 {
-	size_t n = 0;
+	size_t n = v4_quad(*s, ret);
+	if (n) {
+		str_skip(s, n);
+		return true;
+	}
 	bool v4 = false;
 	for (size_t i = 0; i < s->len && i < 4; i++) {
 		if (s->p[i] == '.') {
@@ -188,6 +230,52 @@ void lfutil_line_time(const struct logfmt_ctx *ctx, struct str line, struct even
 	struct str head = line;
 	if (!lfutil_take_syslog_head(ctx, &head, e))
 		lfutil_take_time(ctx, &head, e);
+}
+
+/* "Mmm dd hh:mm:ss " (day space-padded or not) then a lower-case host
+ * name: timeparse reads the 15 bytes as a syslog time and looks no
+ * further (no fraction, year or zone can follow), so its result depends
+ * on those bytes and the context alone. */
+static bool is_plain_stamp(struct str line)
+{
+	const char *p = line.p;
+	return line.len > 16 && char_is_alpha(p[0]) && char_is_alpha(p[1]) && char_is_alpha(p[2]) && p[3] == ' ' &&
+	       (p[4] == ' ' || char_is_digit(p[4])) && char_is_digit(p[5]) && p[6] == ' ' && char_is_digit(p[7]) &&
+	       char_is_digit(p[8]) && p[9] == ':' && char_is_digit(p[10]) && char_is_digit(p[11]) && p[12] == ':' &&
+	       char_is_digit(p[13]) && char_is_digit(p[14]) && p[15] == ' ' && p[16] >= 'a' && p[16] <= 'z';
+}
+
+static bool same_ctx(const struct logfmt_ctx *a, const struct logfmt_ctx *b)
+{
+	return a->reference_time == b->reference_time && a->default_year == b->default_year &&
+	       a->default_offset == b->default_offset && a->offset_is_stated == b->offset_is_stated;
+}
+
+void lfutil_line_time_cached(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line,
+			     struct event *e)
+{
+	/* the hit first: the cached text passed is_plain_stamp(), so the
+	 * same 15 bytes with the same two behind them pass it too */
+	struct logfmt_stamp *c = st ? &st->stamp : NULL;
+	if (c && c->text[0] && line.len > 16 && line.p[15] == ' ' && line.p[16] >= 'a' && line.p[16] <= 'z' &&
+	    memcmp(c->text, line.p, sizeof(c->text)) == 0 && same_ctx(&c->ctx, ctx)) {
+		e->time = c->time;
+		e->utc_offset = c->offset;
+		e->tz = c->tz;
+		return;
+	}
+	lfutil_line_time(ctx, line, e);
+	/* no reference time: the year comes from the clock, which moves */
+	if (!c || !ctx->reference_time || !is_plain_stamp(line))
+		return;
+	if (e->tz == EVENT_TZ_UNKNOWN)
+		return;	/* not a date (Feb 30): not cached, read again each time */
+	memcpy(c->text, line.p, sizeof(c->text));
+	c->ctx = *ctx;
+	c->ctx.user = NULL;
+	c->time = e->time;
+	c->offset = e->utc_offset;
+	c->tz = e->tz;
 }
 
 bool lfutil_mta_reject(struct str from, enum event_kind kind, struct event *e)

@@ -41,6 +41,11 @@ bool lfutil_take_time(const struct logfmt_ctx *ctx, struct str *s, struct event 
 bool lfutil_take_syslog_head(const struct logfmt_ctx *ctx, struct str *s, struct event *e);
 /* The time at the start of a line, behind a syslog header or alone. */
 void lfutil_line_time(const struct logfmt_ctx *ctx, struct str line, struct event *e);
+/* The same, remembering in st (may be NULL) the last classic syslog
+ * stamp ("Nov 22 14:03:01 host") and its time: the next line with the
+ * same 15 bytes and context is not parsed again. */
+void lfutil_line_time_cached(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line,
+			     struct event *e);
 /* The shared shape of an MTA's rejection line (Postfix, Exim): the client
  * is the first "[address]" in `from`, with an optional ":port" behind it;
  * the event becomes SMTP (TCP port 25) of `kind`. false when no bracketed

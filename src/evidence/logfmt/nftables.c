@@ -6,8 +6,6 @@
 #include "evidence/logfmt/formats.h"
 #include "evidence/logfmt/lfutil.h"
 
-bool logfmt_iptables_fields(const struct logfmt_ctx *ctx, struct str line, struct event *e);
-
 bool logfmt_nftables_parse(const struct logfmt_ctx *ctx, struct logfmt_stream *st, struct str line, struct event *ret)
 {
 	(void)st;
