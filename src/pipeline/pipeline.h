@@ -54,6 +54,14 @@ struct pipeline {
 	/* Who is responsible for what: loaded on first use and reloaded when
 	 * an import changed the data; pipeline_release() frees it. */
 	struct routing_index *routing;
+	/* Claim ahead (serve's workers): the transaction that stores a batch
+	 * also claims the next one, so one commit (one fsync, one turn at
+	 * the write lock) does both. The claim is durable before the batch
+	 * is parsed, as a claim of its own would be. pipeline_release()
+	 * gives back a batch claimed and not processed. */
+	bool is_claim_ahead;
+	struct message *ahead;
+	size_t n_ahead;
 };
 
 /* Processes the next due message. -ENOENT when the queue is empty; another
@@ -68,5 +76,6 @@ int pipeline_process_next(struct pipeline *p, int64_t now, struct pipeline_resul
  * negative value when nothing could be claimed. */
 int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct pipeline_result *ret, size_t *ret_n);
 void pipeline_result_clear(struct pipeline_result *r);
-/* Frees what the pipeline loaded for itself (the routing index). */
+/* Frees what the pipeline loaded for itself (the routing index) and gives
+ * back a batch claimed ahead and not processed. */
 void pipeline_release(struct pipeline *p);

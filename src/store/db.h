@@ -80,6 +80,8 @@ struct db_ops {
 	 * table's next generated id exceed them. NULL: the backend does that
 	 * by itself (SQLite's rowid). */
 	int (*id_floor)(void *conn, const char *table);
+	/* store_set_busy_writer(); NULL: nothing to change (PostgreSQL). */
+	int (*set_busy_writer)(void *conn);
 };
 
 struct db_res *db_res_free(struct db_res *res);

@@ -110,6 +110,11 @@ const char *store_backend_name(struct store *s)
 	return s->ops->name;
 }
 
+int store_set_busy_writer(struct store *s)
+{
+	return s->ops->set_busy_writer ? s->ops->set_busy_writer(s->conn) : 0;
+}
+
 int store_begin(struct store *s)
 {
 	return s->ops->begin(s->conn);
@@ -320,6 +325,23 @@ int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, str
 int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
 			      struct message *ret, size_t *ret_n)
 {
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	size_t n = 0;
+	r = finish_tx(s, store_inbound_claim_in_tx(s, now, lease_seconds, max, bytes_max, ret, &n));
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			message_clear(&ret[i]);
+		return r;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
+			      struct message *ret, size_t *ret_n)
+{
 	/* SQLite has no FOR UPDATE; its single writer makes the UPDATE atomic.
 	 * One state per query: "state = X ... ORDER BY id LIMIT n" walks the
 	 * (state, id) index from the oldest and stops after n due rows.
@@ -341,21 +363,20 @@ int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_second
 		" WHERE id = $1 RETURNING " MESSAGE_COLS;
 	assert(max > 0);
 	struct db_res *res = NULL;
-	int r = store_begin(s);
-	if (r < 0)
-		return r;
+	int r = 0;
+	*ret_n = 0;
 	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
 		db_res_free(res);
 		res = NULL;
 		r = query_claim(s, picks[i], now, i == 0 ? (int64_t)max : 1, &res);
 		if (r < 0)
-			return finish_tx(s, r);
+			return r;
 		if (res->rows > 0)
 			break;
 	}
 	if (res->rows == 0) {
 		db_res_free(res);
-		return finish_tx(s, -ENOENT);
+		return -ENOENT;
 	}
 	/* The first message always; the next ones while the batch's raw
 	 * bytes stay under bytes_max (the worker holds them all at once). */
@@ -376,7 +397,6 @@ int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_second
 		n++;
 	}
 	db_res_free(res);
-	r = finish_tx(s, r);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			message_clear(&ret[i]);
@@ -384,6 +404,16 @@ int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_second
 	}
 	*ret_n = n;
 	return 0;
+}
+
+int store_inbound_unclaim(struct store *s, int64_t id)
+{
+	static const char sql[] = "UPDATE message SET state = 'queued', attempts = attempts - 1, lease_until = 0"
+				  " WHERE id = $1 AND state = 'processing'";
+	int r = store_begin(s);
+	if (r < 0)
+		return r;
+	return finish_tx(s, Q(s, sql, I(id)));
 }
 
 int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now)

@@ -54,6 +54,11 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
+/* Tunes a connection that writes continually beside other writers of the
+ * same database (serve's intake committer, workers, senders); see
+ * store_sqlite.c. Call right after store_open(). */
+int store_set_busy_writer(struct store *s);
+
 /* Intake. Stores the raw bytes and envelope as a queued inbound message
  * (commits). A message identical in bytes and envelope to one already
  * stored is not stored again: *ret_duplicate is set and *ret_id names the
@@ -83,6 +88,14 @@ int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, str
  * -ENOENT when none is due. */
 int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
 			      struct message *ret, size_t *ret_n);
+/* The same claim inside the caller's transaction (which commits it): a
+ * worker claims its next batch in the transaction that stores the last
+ * one, so one commit (one fsync) does both. */
+int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
+			      struct message *ret, size_t *ret_n);
+/* Gives back a claimed message that was not processed: queued again, its
+ * attempt not counted (commits). */
+int store_inbound_unclaim(struct store *s, int64_t id);
 /* Inside the caller's transaction: the message belongs to ticket and is done. */
 int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now);
 /* Inside the caller's transaction: processing gave up; kept for an analyst. */

@@ -393,6 +393,18 @@ static int sq_rollback(void *conn)
 	return r;
 }
 
+/*
+ * A connection that writes all the time beside others (serve's committer,
+ * workers and senders) reads through its page cache, not the memory map:
+ * each time another connection has grown the file, SQLite remaps it at
+ * the next transaction (munmap: a TLB shootdown on every core, then page
+ * faults), which cost serve more than the reads it saved (bench/lmtp).
+ */
+static int sq_set_busy_writer(void *conn)
+{
+	return sq_simple(conn, "PRAGMA mmap_size=0");
+}
+
 static const char *sq_errmsg(void *conn)
 {
 	struct sqlite_conn *c = conn;
@@ -436,6 +448,7 @@ const struct db_ops db_sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.errmsg = sq_errmsg,
+	.set_busy_writer = sq_set_busy_writer,
 	.type_id = "INTEGER PRIMARY KEY",	/* the rowid alias */
 	.type_int = "INTEGER",
 	.type_blob = "BLOB",
