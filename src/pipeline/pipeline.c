@@ -127,10 +127,9 @@ static void scan_event(void *arg, const struct event *e)
 	scan_add(arg, e, 0);
 }
 
-/* The evidence of a report, stored with its ticket (inside the caller's
- * transaction): the findings as JSON and the checklist beside them. */
-static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, const struct evidence *ev,
-			  const struct summary *scans, int64_t now)
+/* The findings as the JSON stored with the ticket (computed before the
+ * transaction opens). */
+static char *evidence_text(const struct evidence *ev, const struct summary *scans)
 {
 	json_t *j = evidence_json(ev);
 	/* scan/summary: the RSIT class and one line per abusing source */
@@ -140,18 +139,38 @@ static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, c
 		json_object_set_new(j, "scans", json_string(scans->text));
 	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
+	return text;
+}
+
+/* The evidence of a report, stored with its ticket (inside the caller's
+ * transaction): the findings as JSON and the checklist beside them. */
+static int store_evidence(struct pipeline *p, int64_t ticket, int64_t message, const struct evidence *ev,
+			  const char *text, int64_t now)
+{
 	struct store_check checks[CHECK_COUNT_ITEMS];
 	for (int i = 0; i < CHECK_COUNT_ITEMS; i++)
 		checks[i] = (struct store_check){ checklist_item_name(i), check_state_name(ev->checklist[i].state),
 						  ev->checklist[i].reason };
-	int r = store_evidence_add(p->store, ticket, message, evidence_abuse_type(ev), (int64_t)ev->n_events,
-				   text ? text : "{}", checks, CHECK_COUNT_ITEMS, now, NULL);
-	free(text);
-	return r;
+	return store_evidence_add(p->store, ticket, message, evidence_abuse_type(ev), (int64_t)ev->n_events,
+				  text ? text : "{}", checks, CHECK_COUNT_ITEMS, now, NULL);
+}
+
+/* Forgets a batch claimed ahead; with give_back, it is queued again. */
+static void ahead_drop(struct pipeline *p, bool give_back)
+{
+	for (size_t i = 0; i < p->n_ahead; i++) {
+		if (give_back)
+			store_inbound_unclaim(p->store, p->ahead[i].id);	/* else its lease runs out */
+		message_clear(&p->ahead[i]);
+	}
+	free(p->ahead);
+	p->ahead = NULL;
+	p->n_ahead = 0;
 }
 
 void pipeline_release(struct pipeline *p)
 {
+	ahead_drop(p, true);
 	p->routing = routing_index_free(p->routing);
 }
 
@@ -274,6 +293,7 @@ struct prepared {
 	struct buf defects;
 	struct evidence ev;
 	struct summary scans;
+	char *evidence_text;	/* the findings as JSON (may be NULL) */
 };
 
 /* Parsing and extraction are pure computation: done before the
@@ -299,10 +319,12 @@ static void prepare(struct pipeline *p, const struct message *msg, struct prepar
 	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &pr->ev);
 	summary_finish(sc, NULL, &pr->scans);
 	scan_free(sc);
+	pr->evidence_text = evidence_text(&pr->ev, &pr->scans);
 }
 
 static void prepared_clear(struct prepared *pr)
 {
+	free(pr->evidence_text);
 	buf_free(&pr->defects);
 	mail_parsed_clear(&pr->m);
 	evidence_free(&pr->ev);
@@ -361,7 +383,7 @@ static int apply(struct pipeline *p, const struct message *msg, struct prepared 
 	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
 	if (r < 0)
 		return r;
-	r = store_evidence(p, ticket, msg->id, &pr->ev, &pr->scans, now);
+	r = store_evidence(p, ticket, msg->id, &pr->ev, pr->evidence_text, now);
 	if (r < 0)
 		return r;
 	if (res->is_new_ticket) {
@@ -407,20 +429,30 @@ static int process_claimed(struct pipeline *p, const struct message *msg, struct
 	return r;
 }
 
-/* Several messages in one transaction: one commit (one fsync) for all.
- * All or nothing: if any of them fails, none is kept and the caller
- * processes them one by one, so only the failing one is retried. */
+/* Several messages in one transaction: one commit (one fsync) for all,
+ * and with is_claim_ahead the next batch (up to max) claimed in it too.
+ * All or nothing: if any of them fails, none is kept (nor the claim) and
+ * the caller processes them one by one, so only the failing one is
+ * retried. */
 static int process_together(struct pipeline *p, const struct message *msgs, struct prepared *prs,
-			    struct pipeline_result *res, const bool *is_due, size_t n, int64_t now)
+			    struct pipeline_result *res, const bool *is_due, size_t n, size_t max, int64_t now)
 {
 	int r = store_begin(p->store);
 	for (size_t i = 0; i < n && r >= 0; i++)
 		if (is_due[i])
 			r = apply(p, &msgs[i], &prs[i], now, &res[i]);
+	if (r >= 0 && p->is_claim_ahead) {
+		p->ahead = xcalloc(max, sizeof(*p->ahead));
+		r = store_inbound_claim_in_tx(p->store, now, p->cfg->process_lease_seconds, max,
+					      PIPELINE_BATCH_BYTES_MAX, p->ahead, &p->n_ahead);
+		if (r == -ENOENT)
+			r = 0;
+	}
 	if (r >= 0)
 		r = store_commit(p->store);
 	if (r < 0) {
 		store_rollback(p->store);
+		ahead_drop(p, false);	/* rolled back: never claimed */
 		for (size_t i = 0; i < n; i++)
 			result_reset(&res[i]);
 	}
@@ -465,13 +497,27 @@ static int park(struct pipeline *p, const struct message *msg, int64_t now, stru
 
 int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct pipeline_result *ret, size_t *ret_n)
 {
-	struct message *msgs = xcalloc(max, sizeof(*msgs));
+	struct message *msgs;
 	size_t n = 0;
-	int r = store_inbound_claim_batch(p->store, now, p->cfg->process_lease_seconds, max, PIPELINE_BATCH_BYTES_MAX,
-					  msgs, &n);
-	if (r < 0) {
-		free(msgs);
-		return r;
+	if (p->n_ahead) {
+		/* claimed (and committed) with the last batch */
+		msgs = p->ahead;
+		n = p->n_ahead;
+		p->ahead = NULL;
+		p->n_ahead = 0;
+		for (; n > max; n--) {
+			store_inbound_unclaim(p->store, msgs[n - 1].id);	/* more than the caller has room for */
+			message_clear(&msgs[n - 1]);
+		}
+	} else {
+		ahead_drop(p, false);
+		msgs = xcalloc(max, sizeof(*msgs));
+		int r = store_inbound_claim_batch(p->store, now, p->cfg->process_lease_seconds, max,
+						  PIPELINE_BATCH_BYTES_MAX, msgs, &n);
+		if (r < 0) {
+			free(msgs);
+			return r;
+		}
 	}
 	struct prepared *prs = xcalloc(n, sizeof(*prs));
 	bool *is_due = xcalloc(n, sizeof(*is_due));
@@ -490,7 +536,15 @@ int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct p
 			n_due++;
 		}
 	}
-	if (n_due > 1 && process_together(p, msgs, prs, ret, is_due, n, now) >= 0)
+	/* Who is responsible for what, loaded (when an import changed it)
+	 * before the write lock is taken; route() checks the version again
+	 * inside the transaction. A failure here is met again there. */
+	if (n_due && p->cfg->routing_enabled)
+		routing_index_refresh(p->store, &p->routing);
+	/* One message alone goes the batch's way too when it can claim the
+	 * next batch in its commit. */
+	if ((n_due > 1 || (n_due == 1 && p->is_claim_ahead)) &&
+	    process_together(p, msgs, prs, ret, is_due, n, max, now) >= 0)
 		n_due = 0;
 	for (size_t i = 0; i < n && n_due; i++) {
 		if (!is_due[i])
