@@ -209,6 +209,7 @@ static void listeners_close(struct lmtp_server *srv)
 static void *committer_main(void *arg)
 {
 	struct lmtp_server *srv = arg;
+	pthread_setname_np(pthread_self(), "lmtp-commit");	/* top -H, perf */
 	struct store_inbound_item items[LMTP_SERVER_BATCH_MAX];
 	struct commit_req *reqs[LMTP_SERVER_BATCH_MAX];
 	pthread_mutex_lock(&srv->lock);
@@ -467,6 +468,7 @@ static void *session_main(void *arg)
 	struct lmtp_server *srv = se->srv;
 	int fd = se->fd;
 	free(se);
+	pthread_setname_np(pthread_self(), "lmtp-session");
 	struct session_bufs sb = { .in = xmalloc(LMTP_SERVER_READ_MAX) };
 	buf_init(&sb.out, LMTP_SERVER_REPLY_MAX);
 	for (;;) {
@@ -548,6 +550,7 @@ static void session_start(struct lmtp_server *srv, int fd)
 static void *acceptor_main(void *arg)
 {
 	struct lmtp_server *srv = arg;
+	pthread_setname_np(pthread_self(), "lmtp-accept");
 	struct pollfd pfd[LMTP_SERVER_LISTEN_MAX + 1];
 	for (;;) {
 		for (size_t i = 0; i < srv->n_ls; i++)
@@ -594,6 +597,7 @@ int lmtp_server_start(const struct lmtp_server_params *p, struct lmtp_server **r
 	int r = store_open(srv->store_url, &srv->store, ret_error);
 	if (r < 0)
 		goto fail;
+	store_set_busy_writer(srv->store);	/* a hint: failing changes nothing */
 	r = listeners_open(srv, ret_error);
 	if (r < 0)
 		goto fail;
