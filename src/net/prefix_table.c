@@ -337,6 +337,12 @@ static void index6_fill(struct prefix_table *t)
 	t->index6[V6_BUCKETS] = (uint32_t)(t->n6 - 1);
 }
 
+/* No interval, or the one that covers everything with no value. */
+static bool is_empty(size_t n, uint32_t first_value)
+{
+	return n == 0 || (n == 1 && first_value == PREFIX_TABLE_NONE);
+}
+
 int prefix_table_build(struct prefix_builder *b, struct prefix_table **ret_table)
 {
 	struct prefix_table *t = xcalloc(1, sizeof(*t));
@@ -352,8 +358,13 @@ int prefix_table_build(struct prefix_builder *b, struct prefix_table **ret_table
 	t->value6 = o6.value;
 	t->n6 = o6.n;
 	prefix_builder_free(b);
-	index4_fill(t);
-	index6_fill(t);
+	/* A family without a single range needs no index: its 1 M buckets
+	 * cost 8 MiB and a few ms to fill (serve builds four tables per
+	 * worker, in a write transaction), and every lookup answers NONE. */
+	if (!is_empty(t->n4, t->n4 ? t->iv4[0].value : PREFIX_TABLE_NONE))
+		index4_fill(t);
+	if (!is_empty(t->n6, t->n6 ? t->value6[0] : PREFIX_TABLE_NONE))
+		index6_fill(t);
 	*ret_table = t;
 	return 0;
 }
@@ -374,6 +385,8 @@ struct prefix_table *prefix_table_free(struct prefix_table *t)
 
 uint32_t prefix_table_lookup_v4(const struct prefix_table *t, uint32_t addr)
 {
+	if (!t->index4)
+		return PREFIX_TABLE_NONE;	/* no range at all */
 	uint32_t k = addr >> (32 - PREFIX_TABLE_V4_INDEX_BITS);
 	uint32_t d = t->index4[k];
 	if (d & DIRECT)
@@ -392,6 +405,8 @@ uint32_t prefix_table_lookup_v4(const struct prefix_table *t, uint32_t addr)
 
 static uint32_t lookup6(const struct prefix_table *t, u128 addr)
 {
+	if (!t->index6)
+		return PREFIX_TABLE_NONE;
 	uint32_t k = (uint32_t)(addr >> (128 - V6_INDEX_BITS));
 	uint32_t lo = t->index6[k], hi = t->index6[k + 1];
 	while (lo < hi) {
@@ -420,8 +435,8 @@ size_t prefix_table_intervals(const struct prefix_table *t, enum ip_family f)
 
 size_t prefix_table_memory(const struct prefix_table *t)
 {
-	return sizeof(*t) + t->n4 * sizeof(struct iv4) + (2 * V4_BUCKETS + 1) * sizeof(uint32_t) +
-	       t->n6 * (sizeof(u128) + sizeof(uint32_t)) + (V6_BUCKETS + 1) * sizeof(uint32_t);
+	return sizeof(*t) + t->n4 * sizeof(struct iv4) + (t->index4 ? (2 * V4_BUCKETS + 1) * sizeof(uint32_t) : 0) +
+	       t->n6 * (sizeof(u128) + sizeof(uint32_t)) + (t->index6 ? (V6_BUCKETS + 1) * sizeof(uint32_t) : 0);
 }
 
 /* ---- ranges as text ---- */
