@@ -70,6 +70,12 @@ struct serve {
 	uint64_t work_seq, mail_seq;
 	struct generation *gen;
 	struct lmtp_server *lmtp;
+	/* Workers carry the messages waiting for intake's commit in their
+	 * own (lmtp_server_batch_take) while intake is open; lmtp_wait closes
+	 * it and waits for the carriers before the server is freed. */
+	bool is_intake_open;
+	size_t intake_carriers;
+	pthread_cond_t intake_idle;
 	struct http_server *http;
 	struct generation *http_gen;	/* the configuration the web desk runs on */
 	pthread_t workers[SERVE_WORKERS_MAX];
@@ -180,6 +186,70 @@ static struct store *open_thread_store(struct serve *sv, const char *who, const 
 
 /* ---- workers: queued messages -> tickets ---- */
 
+/* A worker's share of intake: the messages it carries in its commit. */
+struct carrier {
+	struct serve *sv;
+	struct lmtp_server_batch *batch;
+	bool is_carrying;
+};
+
+/* While intake is open, holds it open (lmtp_wait waits) and counts this
+ * worker as one that commits soon: it holds a claimed batch. */
+static bool intake_join(struct serve *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool is_open = sv->is_intake_open;
+	if (is_open)
+		sv->intake_carriers++;
+	pthread_mutex_unlock(&sv->lock);
+	if (is_open)
+		lmtp_server_carrier_enter(sv->lmtp);
+	return is_open;
+}
+
+static void intake_leave(struct serve *sv)
+{
+	lmtp_server_carrier_leave(sv->lmtp);
+	pthread_mutex_lock(&sv->lock);
+	if (--sv->intake_carriers == 0)
+		pthread_cond_broadcast(&sv->intake_idle);
+	pthread_mutex_unlock(&sv->lock);
+}
+
+/* pipeline.before_commit: the LMTP messages waiting for a commit go in
+ * this one, so intake and processing share a fsync. */
+static int carry_intake(void *arg, struct store *s, int64_t now)
+{
+	struct carrier *c = arg;
+	struct serve *sv = c->sv;
+	pthread_mutex_lock(&sv->lock);
+	c->is_carrying = sv->is_intake_open;
+	if (c->is_carrying)
+		sv->intake_carriers++;
+	pthread_mutex_unlock(&sv->lock);
+	if (!c->is_carrying)
+		return 0;
+	c->batch = lmtp_server_batch_take(sv->lmtp);
+	return c->batch ? lmtp_server_batch_store(c->batch, s, now) : 0;
+}
+
+/* pipeline.after_commit: the sessions answer 250, or the messages go back
+ * to intake's committer when the worker's transaction failed. */
+static void carried_intake(void *arg, struct store *s, int r)
+{
+	struct carrier *c = arg;
+	struct serve *sv = c->sv;
+	if (!c->is_carrying)
+		return;
+	lmtp_server_batch_done(sv->lmtp, c->batch, r, s);
+	c->batch = NULL;
+	c->is_carrying = false;
+	pthread_mutex_lock(&sv->lock);
+	if (--sv->intake_carriers == 0)
+		pthread_cond_broadcast(&sv->intake_idle);
+	pthread_mutex_unlock(&sv->lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct serve *sv = arg;
@@ -191,7 +261,9 @@ static void *worker_main(void *arg)
 	 * index) lasts; the configuration comes from the generation of the
 	 * moment. Messages are claimed and stored in batches: whatever queued
 	 * up while the last batch ran, one commit (one fsync) for all. */
-	struct pipeline p = { .store = s };
+	struct carrier carrier = { .sv = sv };
+	struct pipeline p = { .store = s, .before_commit = carry_intake, .after_commit = carried_intake,
+			      .commit_arg = &carrier };
 	struct pipeline_result *res = xcalloc(PIPELINE_BATCH_MAX, sizeof(*res));
 	/* Each batch's commit claims the next one (pipeline.h); once stopping,
 	 * the batch claimed last is processed and nothing more is claimed. */
@@ -208,7 +280,11 @@ static void *worker_main(void *arg)
 		p.templates = &g->tpl;
 		p.user_formats = g->user_formats;
 		size_t n = 0;
+		/* holding a batch claimed ahead, this worker commits soon */
+		bool is_carrier = p.n_ahead && intake_join(sv);
 		int r = pipeline_process_batch(&p, cli_now(), PIPELINE_BATCH_MAX, res, &n);
+		if (is_carrier)
+			intake_leave(sv);
 		p.cfg = NULL;
 		p.templates = NULL;
 		p.user_formats = NULL;
@@ -341,8 +417,12 @@ static int lmtp_start(struct serve *sv, char **ret_error)
 		.user = sv,
 	};
 	int r = lmtp_server_start(&p, &sv->lmtp, ret_error);
-	if (r >= 0)
+	if (r >= 0) {
 		log_info("lmtp: listening on %s", g->cfg.lmtp_listen);
+		pthread_mutex_lock(&sv->lock);
+		sv->is_intake_open = true;
+		pthread_mutex_unlock(&sv->lock);
+	}
 	gen_put(sv, g);
 	return r;
 }
@@ -355,6 +435,12 @@ static void lmtp_stop(struct serve *sv)
 
 static void lmtp_wait(struct serve *sv)
 {
+	/* Its committer stores what is still waiting: no worker takes more. */
+	pthread_mutex_lock(&sv->lock);
+	sv->is_intake_open = false;
+	while (sv->intake_carriers)
+		pthread_cond_wait(&sv->intake_idle, &sv->lock);
+	pthread_mutex_unlock(&sv->lock);
 	sv->lmtp = lmtp_server_free(sv->lmtp);
 }
 
@@ -506,6 +592,7 @@ static int run(struct cli *c)
 	pthread_mutex_init(&sv.lock, NULL);
 	pthread_cond_init(&sv.work, NULL);
 	pthread_cond_init(&sv.mail, NULL);
+	pthread_cond_init(&sv.intake_idle, NULL);
 	int lock_fd = -1;
 	int code = EX_OK;
 	char *err = NULL;
@@ -595,6 +682,7 @@ out:
 		close(lock_fd);
 	pthread_cond_destroy(&sv.work);
 	pthread_cond_destroy(&sv.mail);
+	pthread_cond_destroy(&sv.intake_idle);
 	pthread_mutex_destroy(&sv.lock);
 	return code;
 }

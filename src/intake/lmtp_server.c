@@ -68,6 +68,7 @@ struct lmtp_server {
 	size_t n_handoff;
 	struct commit_req *queue, **queue_tail;
 	size_t queue_len;
+	size_t n_carriers;	/* writers that will take the queue in their next commit */
 };
 
 struct session {
@@ -206,56 +207,178 @@ static void listeners_close(struct lmtp_server *srv)
 
 /* ---- group commit ---- */
 
+/* Messages taken off the commit queue together, by the committer or by
+ * another writer of the same store that commits anyway (see the header). */
+struct lmtp_server_batch {
+	size_t n;
+	struct store_inbound_item items[LMTP_SERVER_BATCH_MAX];
+	struct commit_req *reqs[LMTP_SERVER_BATCH_MAX];
+};
+
+/* Everything queued (up to the maximum), in order; srv->lock held. */
+static void queue_take(struct lmtp_server *srv, struct lmtp_server_batch *b)
+{
+	b->n = 0;
+	while (srv->queue && b->n < LMTP_SERVER_BATCH_MAX) {
+		struct commit_req *q = srv->queue;
+		srv->queue = q->next;
+		b->reqs[b->n] = q;
+		b->items[b->n++] = q->item;
+	}
+	if (!srv->queue)
+		srv->queue_tail = &srv->queue;
+	srv->queue_len -= b->n;
+}
+
+/* After the transaction that carried b ended with r. With is_retry, a
+ * failure puts the messages back at the head of the queue (nothing of
+ * them was stored) for the committer; else each session answers: 250,
+ * or 451 when r < 0. */
+static void batch_finish(struct lmtp_server *srv, struct lmtp_server_batch *b, int r, bool is_retry,
+			 struct store *s)
+{
+	if (!b->n)
+		return;
+	if (r < 0 && is_retry) {
+		pthread_mutex_lock(&srv->lock);
+		struct commit_req *head = srv->queue;
+		if (!head)
+			srv->queue_tail = &b->reqs[b->n - 1]->next;
+		for (size_t i = b->n; i-- > 0;) {
+			b->reqs[i]->next = head;
+			head = b->reqs[i];
+		}
+		srv->queue = head;
+		srv->queue_len += b->n;
+		pthread_cond_broadcast(&srv->cond);
+		pthread_mutex_unlock(&srv->lock);
+		return;
+	}
+	if (r < 0)
+		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_COMMIT_FAILED, .error = r, .batch = b->n,
+						       .detail = store_errmsg(s) });
+	for (size_t i = 0; i < b->n && r >= 0; i++)
+		event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_ACCEPTED, .queue_id = b->items[i].id,
+						       .is_duplicate = b->items[i].is_duplicate, .size = b->items[i].len,
+						       .batch = b->n, .env_from = b->items[i].env_from,
+						       .env_to = b->items[i].env_to });
+	if (r >= 0 && srv->p.on_commit)
+		srv->p.on_commit(srv->p.user);
+	pthread_mutex_lock(&srv->lock);
+	for (size_t i = 0; i < b->n; i++) {
+		b->reqs[i]->item = b->items[i];
+		b->reqs[i]->r = r;
+		b->reqs[i]->is_done = true;
+		pthread_cond_signal(&b->reqs[i]->done);
+	}
+	pthread_mutex_unlock(&srv->lock);
+}
+
+struct lmtp_server_batch *lmtp_server_batch_take(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	bool has_queue = srv->queue != NULL;
+	pthread_mutex_unlock(&srv->lock);
+	if (!has_queue)
+		return NULL;
+	struct lmtp_server_batch *b = xmalloc(sizeof(*b));
+	pthread_mutex_lock(&srv->lock);
+	queue_take(srv, b);
+	pthread_mutex_unlock(&srv->lock);
+	if (!b->n) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void lmtp_server_carrier_enter(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->n_carriers++;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+void lmtp_server_carrier_leave(struct lmtp_server *srv)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->n_carriers--;
+	pthread_cond_broadcast(&srv->cond);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+int lmtp_server_batch_store(struct lmtp_server_batch *b, struct store *s, int64_t now)
+{
+	return store_inbound_add_in_tx(s, b->items, b->n, now);
+}
+
+void lmtp_server_batch_done(struct lmtp_server *srv, struct lmtp_server_batch *b, int r, struct store *s)
+{
+	if (!b)
+		return;
+	batch_finish(srv, b, r, true, s);
+	free(b);
+}
+
+/*
+ * The committer: waits for the write lock (BEGIN) first and takes the
+ * queue only then, so everything that arrived meanwhile goes in this
+ * commit; a writer that held the lock before it may have carried the
+ * queue already (lmtp_server_batch_take), and then there is nothing to do.
+ */
 static void *committer_main(void *arg)
 {
 	struct lmtp_server *srv = arg;
 	pthread_setname_np(pthread_self(), "lmtp-commit");	/* top -H, perf */
-	struct store_inbound_item items[LMTP_SERVER_BATCH_MAX];
-	struct commit_req *reqs[LMTP_SERVER_BATCH_MAX];
+	struct lmtp_server_batch *b = xmalloc(sizeof(*b));
 	pthread_mutex_lock(&srv->lock);
 	for (;;) {
 		while (!srv->queue && !(srv->is_stopping && !srv->n_sessions))
 			pthread_cond_wait(&srv->cond, &srv->lock);
 		if (!srv->queue)
 			break;	/* stopping, no session left that could still commit */
-		/* Everything that queued up while the last commit ran goes in
-		 * this one. */
-		size_t n = 0;
-		while (srv->queue && n < LMTP_SERVER_BATCH_MAX) {
-			struct commit_req *q = srv->queue;
-			srv->queue = q->next;
-			reqs[n] = q;
-			items[n++] = q->item;
+		if (srv->n_carriers && !srv->is_stopping) {
+			/* Another writer commits soon and takes the queue: a
+			 * commit of our own would cost a fsync and a turn at the
+			 * write lock. Not for longer than the bound, though. */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += LMTP_SERVER_CARRIER_WAIT_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			while (srv->queue && srv->n_carriers && !srv->is_stopping)
+				if (pthread_cond_timedwait(&srv->cond, &srv->lock, &until) == ETIMEDOUT)
+					break;
+			if (!srv->queue)
+				continue;
 		}
-		if (!srv->queue)
-			srv->queue_tail = &srv->queue;
-		srv->queue_len -= n;
 		pthread_mutex_unlock(&srv->lock);
 
+		int r = store_begin(srv->store);
+		pthread_mutex_lock(&srv->lock);
+		queue_take(srv, b);
+		pthread_mutex_unlock(&srv->lock);
+		if (r >= 0 && !b->n) {
+			store_rollback(srv->store);	/* carried by another writer */
+			pthread_mutex_lock(&srv->lock);
+			continue;
+		}
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		int r = store_inbound_add_batch(srv->store, items, n, ts.tv_sec);
+		if (r >= 0)
+			r = store_inbound_add_in_tx(srv->store, b->items, b->n, ts.tv_sec);
+		if (r >= 0)
+			r = store_commit(srv->store);
 		if (r < 0)
-			event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_COMMIT_FAILED, .error = r,
-							       .batch = n, .detail = store_errmsg(srv->store) });
-		for (size_t i = 0; i < n && r >= 0; i++)
-			event(srv, (struct lmtp_server_event){
-					   .kind = LMTP_SERVER_ACCEPTED, .queue_id = items[i].id,
-					   .is_duplicate = items[i].is_duplicate, .size = items[i].len, .batch = n,
-					   .env_from = items[i].env_from, .env_to = items[i].env_to });
-		if (r >= 0 && srv->p.on_commit)
-			srv->p.on_commit(srv->p.user);
-
+			store_rollback(srv->store);
+		batch_finish(srv, b, r, false, srv->store);
 		pthread_mutex_lock(&srv->lock);
-		for (size_t i = 0; i < n; i++) {
-			reqs[i]->item = items[i];
-			reqs[i]->r = r;
-			reqs[i]->is_done = true;
-			pthread_cond_signal(&reqs[i]->done);
-		}
 	}
 	srv->is_committer_done = true;
 	pthread_mutex_unlock(&srv->lock);
+	free(b);
 	return NULL;
 }
 

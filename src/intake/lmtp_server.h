@@ -11,8 +11,9 @@
  *
  * Durable accept with group commit: a complete message is handed to one
  * committer thread, which stores everything that queued up meanwhile in one
- * transaction (store_inbound_add_batch: one fsync for all of them) and only
- * then lets the sessions answer 250. When the store cannot commit, every
+ * transaction (store_inbound_add_in_tx: one fsync for all of them) and only
+ * then lets the sessions answer 250 (another writer may carry them in its
+ * own commit: lmtp_server_batch_take below). When the store cannot commit, every
  * recipient of those messages hears 451 4.3.0 and the MTA retries. A client
  * that goes away before its final dot leaves nothing behind.
  *
@@ -37,6 +38,7 @@
 #define LMTP_SERVER_READ_MAX 65536	/* bytes read from a client at once */
 #define LMTP_SERVER_DATA_RATE_MIN 1024	/* bytes/s a client sends DATA at, at least, beyond the timeout */
 #define LMTP_SERVER_IDLE_THREAD_SECONDS 30	/* a session thread waits this long for the next client */
+#define LMTP_SERVER_CARRIER_WAIT_MS 5	/* the committer leaves its queue this long to a writer committing soon */
 
 enum lmtp_server_event_kind {
 	LMTP_SERVER_ACCEPTED,		/* a message was committed */
@@ -86,3 +88,28 @@ void lmtp_server_stop(struct lmtp_server *srv);
 struct lmtp_server *lmtp_server_free(struct lmtp_server *srv);
 /* Sessions running now. */
 size_t lmtp_server_sessions(struct lmtp_server *srv);
+
+/*
+ * Sharing a commit. Another writer of the same store that is about to
+ * commit anyway (serve's workers) can carry the messages waiting for the
+ * committer, so intake and processing share a fsync and a turn at the
+ * write lock: inside its transaction it takes them (NULL when none wait),
+ * stores them, and after the transaction ended reports the outcome. On
+ * success the sessions answer 250; on failure the messages go back to the
+ * head of the queue for the committer (nothing of them was stored), so a
+ * failure of the other writer's own work never costs a 451. Sessions wait
+ * until then, so the taker must get to lmtp_server_batch_done() promptly,
+ * and before lmtp_server_free().
+ */
+struct lmtp_server_batch;
+struct store;
+/* A writer about to commit (with lmtp_server_batch_take) says so: the
+ * committer then leaves the queue to it, for LMTP_SERVER_CARRIER_WAIT_MS
+ * at most, so under load intake rides on those commits rather than adding
+ * its own. Every enter is followed by a leave. */
+void lmtp_server_carrier_enter(struct lmtp_server *srv);
+void lmtp_server_carrier_leave(struct lmtp_server *srv);
+struct lmtp_server_batch *lmtp_server_batch_take(struct lmtp_server *srv);
+int lmtp_server_batch_store(struct lmtp_server_batch *b, struct store *s, int64_t now);
+/* Frees b (accepts NULL); s is the taker's store, for its error message. */
+void lmtp_server_batch_done(struct lmtp_server *srv, struct lmtp_server_batch *b, int r, struct store *s);

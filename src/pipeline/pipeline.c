@@ -438,9 +438,15 @@ static int process_together(struct pipeline *p, const struct message *msgs, stru
 			    struct pipeline_result *res, const bool *is_due, size_t n, size_t max, int64_t now)
 {
 	int r = store_begin(p->store);
+	bool has_shared = false;
 	for (size_t i = 0; i < n && r >= 0; i++)
 		if (is_due[i])
 			r = apply(p, &msgs[i], &prs[i], now, &res[i]);
+	if (r >= 0 && p->before_commit) {
+		has_shared = true;
+		r = p->before_commit(p->commit_arg, p->store, now);
+	}
+	/* after the shared writes: what intake just stored is claimed too */
 	if (r >= 0 && p->is_claim_ahead) {
 		p->ahead = xcalloc(max, sizeof(*p->ahead));
 		r = store_inbound_claim_in_tx(p->store, now, p->cfg->process_lease_seconds, max,
@@ -456,6 +462,8 @@ static int process_together(struct pipeline *p, const struct message *msgs, stru
 		for (size_t i = 0; i < n; i++)
 			result_reset(&res[i]);
 	}
+	if (has_shared)
+		p->after_commit(p->commit_arg, p->store, r);
 	return r;
 }
 

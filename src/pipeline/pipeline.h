@@ -62,6 +62,14 @@ struct pipeline {
 	bool is_claim_ahead;
 	struct message *ahead;
 	size_t n_ahead;
+	/* Other writes sharing a batch's commit (serve: the LMTP intake
+	 * waiting for one). before_commit runs inside the batch's
+	 * transaction after its own writes, after_commit once the
+	 * transaction ended, with its outcome (< 0: rolled back). NULL:
+	 * none. */
+	int (*before_commit)(void *arg, struct store *s, int64_t now);
+	void (*after_commit)(void *arg, struct store *s, int r);
+	void *commit_arg;
 };
 
 /* Processes the next due message. -ENOENT when the queue is empty; another

@@ -250,9 +250,15 @@ int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, s
 	int r = store_begin(s);
 	if (r < 0)
 		return r;
+	return finish_tx(s, store_inbound_add_in_tx(s, items, n, now));
+}
+
+int store_inbound_add_in_tx(struct store *s, struct store_inbound_item *items, size_t n, int64_t now)
+{
+	int r = 0;
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = inbound_insert(s, &items[i], now);
-	return finish_tx(s, r);
+	return r;
 }
 
 #define MESSAGE_COLS \

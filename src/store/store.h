@@ -78,6 +78,9 @@ struct store_inbound_item {
 	bool is_duplicate;	/* out */
 };
 int store_inbound_add_batch(struct store *s, struct store_inbound_item *items, size_t n, int64_t now);
+/* The same inside the caller's transaction (which commits them): serve
+ * lets intake ride on a worker's commit. */
+int store_inbound_add_in_tx(struct store *s, struct store_inbound_item *items, size_t n, int64_t now);
 /* Claims the oldest queued inbound message (or one whose lease ran out):
  * counts an attempt and leases it (commits). -ENOENT when none is due. */
 int store_inbound_claim(struct store *s, int64_t now, int64_t lease_seconds, struct message *ret);
