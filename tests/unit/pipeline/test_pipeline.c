@@ -38,6 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	pipeline_release(&pl);
 	store_close(pl.store);
 	templates_free(&tpl);
 	config_free(&cfg);
@@ -604,5 +605,138 @@ Test(pipeline, batch_with_a_failure_keeps_the_others)
 	cr_assert_eq(pipeline_process_batch(&pl, clock_now + 3600, PIPELINE_BATCH_MAX, res, &n), 0);
 	cr_expect_eq(n, 1);
 	cr_expect_eq(res[0].message, ids[1]);
+	pipeline_result_clear(&res[0]);
+}
+
+/* serve's workers claim ahead: the commit storing a batch claims the next
+ * one (counted and leased, durable before it is parsed); a batch claimed
+ * ahead and not processed is given back as it was. */
+Test(pipeline, batch_claims_the_next_one_ahead)
+{
+	int64_t ids[3];
+	queue_reports(ids, 3);
+	pl.is_claim_ahead = true;
+	struct pipeline_result res[PIPELINE_BATCH_MAX];
+	size_t n = 0;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, 2, res, &n), 0);
+	cr_assert_eq(n, 2, "processed %zu, want 2", n);
+	for (size_t i = 0; i < n; i++)
+		pipeline_result_clear(&res[i]);
+	cr_assert_eq(pl.n_ahead, 1, "claimed ahead: %zu, want 1", pl.n_ahead);
+	struct message m;
+	cr_assert_eq(store_message_get(pl.store, ids[2], false, &m), 0);
+	cr_expect_eq(m.state, MESSAGE_PROCESSING, "claimed ahead: %s, want processing", message_state_name(m.state));
+	cr_expect_eq(m.attempts, 1);
+	message_clear(&m);
+	/* given back: queued again, the attempt not counted */
+	pipeline_release(&pl);
+	cr_assert_eq(pl.n_ahead, 0);
+	cr_assert_eq(store_message_get(pl.store, ids[2], false, &m), 0);
+	cr_expect_eq(m.state, MESSAGE_QUEUED, "given back: %s, want queued", message_state_name(m.state));
+	cr_expect_eq(m.attempts, 0);
+	message_clear(&m);
+	/* claimed again and processed from the batch held ahead */
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, 2, res, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(res[0].message, ids[2]);
+	cr_expect_eq(res[0].status, 0, "%s", res[0].error ? res[0].error : "");
+	pipeline_result_clear(&res[0]);
+	cr_expect_eq(pl.n_ahead, 0);
+	cr_expect_eq(pipeline_process_batch(&pl, clock_now, 2, res, &n), -ENOENT);
+}
+
+/* What serve's intake puts in a worker's commit (pipeline.before_commit). */
+struct shared {
+	int calls_after, last_r;
+	int64_t id;
+};
+
+static int share_one(void *arg, struct store *s, int64_t now)
+{
+	struct shared *sh = arg;
+	static const char raw[] = "From: carol@example.org\nSubject: carried\nMessage-ID: <carried@x>\n\nhello\n";
+	struct store_inbound_item it = { .raw = raw, .len = strlen(raw), .env_from = "carol@example.org",
+					 .env_to = "irt@csirt.example" };
+	int r = store_inbound_add_in_tx(s, &it, 1, now);
+	sh->id = it.id;
+	return r;
+}
+
+static void shared_done(void *arg, struct store *s, int r)
+{
+	(void)s;
+	struct shared *sh = arg;
+	sh->calls_after++;
+	sh->last_r = r;
+}
+
+/* Writes sharing a batch's commit are undone with it when the batch's
+ * transaction fails after them (here: claiming ahead), and after_commit
+ * hears of it, so serve's intake stores them itself; the batch's messages
+ * are then redone one by one. */
+Test(pipeline, shared_commit_falls_with_the_batch)
+{
+	int64_t ids[2];
+	queue_reports(ids, 2);
+	struct shared sh = { 0 };
+	pl.is_claim_ahead = true;
+	pl.before_commit = share_one;
+	pl.after_commit = shared_done;
+	pl.commit_arg = &sh;
+	/* The trap: claiming the shared message fails. */
+	const char *sql = testdb_is_pg()
+		? "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+		  " $$BEGIN RAISE EXCEPTION 'injected failure'; END$$;"
+		  " CREATE TRIGGER boom BEFORE UPDATE OF state ON message FOR EACH ROW"
+		  " WHEN (NEW.state = 'processing' AND NEW.env_from = 'carol@example.org') EXECUTE FUNCTION boom()"
+		: "CREATE TRIGGER boom BEFORE UPDATE OF state ON message"
+		  " WHEN NEW.state = 'processing' AND NEW.env_from = 'carol@example.org'"
+		  " BEGIN SELECT RAISE(ABORT, 'injected failure'); END";
+	cr_assert_eq(testdb_exec(url, sql), 0, "trigger: %s", testdb_why());
+	struct pipeline_result res[PIPELINE_BATCH_MAX];
+	size_t n = 0;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_assert_eq(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(res[i].status == 0 && res[i].ticket > 0, "message %zu: %s", i, res[i].error ? res[i].error : "");
+		pipeline_result_clear(&res[i]);
+	}
+	cr_expect_eq(sh.calls_after, 1, "after_commit called %d times, want 1", sh.calls_after);
+	cr_expect(sh.last_r < 0, "the failed batch's shared writes reported kept");
+	int64_t queued = 0, processing = 0;
+	cr_assert_eq(store_inbound_count(pl.store, MESSAGE_QUEUED, &queued), 0);
+	cr_assert_eq(store_inbound_count(pl.store, MESSAGE_PROCESSING, &processing), 0);
+	cr_expect_eq(queued + processing, 0, "%lld queued, %lld processing: the shared message was kept",
+		     (long long)queued, (long long)processing);
+	cr_expect_eq(pl.n_ahead, 0, "a rolled-back claim is held");
+}
+
+Test(pipeline, shared_commit_is_kept_and_claimed_ahead)
+{
+	int64_t ids[2];
+	queue_reports(ids, 2);
+	struct shared sh = { 0 };
+	pl.is_claim_ahead = true;
+	pl.before_commit = share_one;
+	pl.after_commit = shared_done;
+	pl.commit_arg = &sh;
+	struct pipeline_result res[PIPELINE_BATCH_MAX];
+	size_t n = 0;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_assert_eq(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_eq(res[i].status, 0, "message %zu: %s", i, res[i].error ? res[i].error : "");
+		pipeline_result_clear(&res[i]);
+	}
+	cr_expect_eq(sh.calls_after, 1, "after_commit called %d times, want 1", sh.calls_after);
+	cr_expect_eq(sh.last_r, 0);
+	cr_assert(sh.id > 0, "the shared message has no id");
+	cr_assert_eq(pl.n_ahead, 1, "claimed ahead: %zu, want 1 (the shared message)", pl.n_ahead);
+	cr_expect_eq(pl.ahead[0].id, sh.id);
+	pl.before_commit = NULL;
+	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(res[0].message, sh.id);
+	cr_expect(res[0].status == 0 && res[0].ticket > 0, "the shared message made no ticket");
 	pipeline_result_clear(&res[0]);
 }
