@@ -427,12 +427,12 @@ static int send_all(int fd, struct buf *out)
 	return 0;
 }
 
+/* Read by every session at every turn of its loop: without the server's
+ * lock, which the committer and the sessions' hand-offs also take (it is
+ * written under the lock, and read under it everywhere else). */
 static bool is_stopping(struct lmtp_server *srv)
 {
-	pthread_mutex_lock(&srv->lock);
-	bool s = srv->is_stopping;
-	pthread_mutex_unlock(&srv->lock);
-	return s;
+	return __atomic_load_n(&srv->is_stopping, __ATOMIC_ACQUIRE);
 }
 
 static int64_t now_ms(void)
@@ -767,7 +767,7 @@ void lmtp_server_stop(struct lmtp_server *srv)
 {
 	pthread_mutex_lock(&srv->lock);
 	bool was = srv->is_stopping;
-	srv->is_stopping = true;
+	__atomic_store_n(&srv->is_stopping, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&srv->cond);
 	pthread_cond_broadcast(&srv->idle);
 	pthread_mutex_unlock(&srv->lock);
