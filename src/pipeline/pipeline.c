@@ -448,8 +448,11 @@ static int process_together(struct pipeline *p, const struct message *msgs, stru
 	}
 	/* after the shared writes: what intake just stored is claimed too */
 	if (r >= 0 && p->is_claim_ahead) {
+		/* Leased for two turns: it waits while this batch commits, and
+		 * now is when this batch began. Another worker retrying it
+		 * sooner would make a second ticket of it. */
 		p->ahead = xcalloc(max, sizeof(*p->ahead));
-		r = store_inbound_claim_in_tx(p->store, now, p->cfg->process_lease_seconds, max,
+		r = store_inbound_claim_in_tx(p->store, now, 2 * p->cfg->process_lease_seconds, max,
 					      PIPELINE_BATCH_BYTES_MAX, p->ahead, &p->n_ahead);
 		if (r == -ENOENT)
 			r = 0;

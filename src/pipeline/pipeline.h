@@ -57,8 +57,9 @@ struct pipeline {
 	/* Claim ahead (serve's workers): the transaction that stores a batch
 	 * also claims the next one, so one commit (one fsync, one turn at
 	 * the write lock) does both. The claim is durable before the batch
-	 * is parsed, as a claim of its own would be. pipeline_release()
-	 * gives back a batch claimed and not processed. */
+	 * is parsed, as a claim of its own would be; its lease is twice
+	 * pipeline.lease_seconds (it waits for the batch before it).
+	 * pipeline_release() gives back a batch claimed and not processed. */
 	bool is_claim_ahead;
 	struct message *ahead;
 	size_t n_ahead;
