@@ -26,7 +26,7 @@ now() { date +%s.%N; }
 rate() { python3 -c "print(f'{$1 / ($3 - $2):.0f}')"; }
 wait_port() { for i in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-echo "bench/lmtp: $n messages, $sessions sessions, $(nproc) cores, $(date -u +%F)"
+echo "bench/lmtp: $n messages, $sessions sessions, $(nproc) cores, $(date -u +%F), load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The ceiling: smtp-sink in LMTP mode.
 sp=$(port)
 smtp-sink -L -u postfix 127.0.0.1:"$sp" 256 >/dev/null 2>&1 &
@@ -72,4 +72,7 @@ echo "processing: queue empty $(python3 -c "print(f'{$t2 - $t1:.2f}')") s after 
 cat "$tmp/probe.out"
 echo "serve peak RSS: $rss"
 echo "serve CPU: $cpu s (user+sys) for $n messages: $(python3 -c "print(f'{$n / $cpu:.0f}')") msgs per CPU-second (intake and processing)"
+# How much of the machine serve used from the first message to the empty
+# queue: below the core count with idle CPU left means it is serialised.
+echo "serve cores used: $(python3 -c "print(f'{$cpu / ($t2 - $t0):.2f}')") (CPU-seconds / seconds from the first message to the empty queue)"
 echo "load average at the end: $load"
