@@ -160,7 +160,7 @@ static void ahead_drop(struct pipeline *p, bool give_back)
 {
 	for (size_t i = 0; i < p->n_ahead; i++) {
 		if (give_back)
-			store_inbound_unclaim(p->store, p->ahead[i].id);	/* else its lease runs out */
+			store_inbound_unclaim(p->store, p->ahead[i].id, p->ahead[i].attempts);	/* else its lease runs out */
 		message_clear(&p->ahead[i]);
 	}
 	free(p->ahead);
@@ -380,7 +380,7 @@ static int apply(struct pipeline *p, const struct message *msg, struct prepared 
 		.body_text = mp->body_text,
 		.defects = buf_str(&pr->defects),
 	};
-	r = store_inbound_finish(p->store, msg->id, ticket, &f, now);
+	r = store_inbound_finish(p->store, msg->id, msg->attempts, ticket, &f, now);
 	if (r < 0)
 		return r;
 	r = store_evidence(p, ticket, msg->id, &pr->ev, pr->evidence_text, now);
@@ -423,7 +423,8 @@ static int process_claimed(struct pipeline *p, const struct message *msg, struct
 	if (r < 0) {
 		/* the store may be down: say so, the message is retried */
 		store_rollback(p->store);
-		res->error = xasprintf("%s (%s)", strerror(-r), store_errmsg(p->store));
+		res->error = r == -ESTALE ? xstrdup("its lease ran out and another worker claimed it: nothing kept")
+					  : xasprintf("%s (%s)", strerror(-r), store_errmsg(p->store));
 		result_reset(res);
 	}
 	return r;
@@ -491,7 +492,7 @@ static int park(struct pipeline *p, const struct message *msg, int64_t now, stru
 				msg->error && *msg->error ? msg->error : "the process died while processing it");
 	r = store_ticket_create(p->store, &t, &ticket);
 	if (r >= 0)
-		r = store_inbound_park(p->store, msg->id, ticket, error, now);
+		r = store_inbound_park(p->store, msg->id, msg->attempts, ticket, error, now);
 	if (r >= 0)
 		r = store_commit(p->store);
 	if (r < 0) {
@@ -517,7 +518,7 @@ int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct p
 		p->ahead = NULL;
 		p->n_ahead = 0;
 		for (; n > max; n--) {
-			store_inbound_unclaim(p->store, msgs[n - 1].id);	/* more than the caller has room for */
+			store_inbound_unclaim(p->store, msgs[n - 1].id, msgs[n - 1].attempts);	/* more than the caller has room for */
 			message_clear(&msgs[n - 1]);
 		}
 	} else {
@@ -564,7 +565,8 @@ int pipeline_process_batch(struct pipeline *p, int64_t now, size_t max, struct p
 		res->status = process_claimed(p, &msgs[i], &prs[i], now, res);
 		if (res->status < 0) {
 			char *err = xstrndup(res->error ? res->error : strerror(-res->status), PIPELINE_ERROR_MAX);
-			store_inbound_release(p->store, msgs[i].id, err, now + RETRY_DELAY_SECONDS * msgs[i].attempts);
+			store_inbound_release(p->store, msgs[i].id, msgs[i].attempts, err,
+					      now + RETRY_DELAY_SECONDS * msgs[i].attempts);
 			free(err);
 		}
 	}

@@ -412,38 +412,63 @@ int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_second
 	return 0;
 }
 
-int store_inbound_unclaim(struct store *s, int64_t id)
+static int expect_one(struct store *s, const char *sql, const struct db_val *p, size_t n)
+{
+	struct db_res *res = NULL;
+	int r = s->ops->query(s->conn, sql, p, n, &res);
+	if (r < 0)
+		return r;
+	r = res->changes > 0 ? 0 : -ENOENT;
+	db_res_free(res);
+	return r;
+}
+
+/* The claim checks below ("state = 'processing' AND attempts = $n"): a
+ * worker slower than its lease may find its message claimed again by
+ * another (attempts counted up); what it then writes about the message
+ * must not land, or the message would be processed twice. */
+static int claim_held(int r)
+{
+	return r == -ENOENT ? -ESTALE : r;
+}
+
+int store_inbound_unclaim(struct store *s, int64_t id, int64_t attempts)
 {
 	static const char sql[] = "UPDATE message SET state = 'queued', attempts = attempts - 1, lease_until = 0"
-				  " WHERE id = $1 AND state = 'processing'";
+				  " WHERE id = $1 AND state = 'processing' AND attempts = $2";
 	int r = store_begin(s);
 	if (r < 0)
 		return r;
-	return finish_tx(s, Q(s, sql, I(id)));
+	return finish_tx(s, claim_held(expect_one(s, sql, PARAMS(I(id), I(attempts)))));
 }
 
-int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now)
+int store_inbound_finish(struct store *s, int64_t id, int64_t attempts, int64_t ticket, const struct message_fields *f,
+			 int64_t now)
 {
 	static const char sql[] =
 		"UPDATE message SET state = 'done', ticket = $2, message_id = $3, subject = $4, from_addr = $5,"
 		" to_addr = $6, date_hdr = $7, body_text = $8, defects = $9, processed_at = $10, error = ''"
-		" WHERE id = $1 AND direction = 'in'";
-	return Q(s, sql, I(id), I(ticket), T(f->message_id ? f->message_id : ""), T(f->subject ? f->subject : ""),
-		 T(f->from_addr ? f->from_addr : ""), T(f->to_addr ? f->to_addr : ""), T(f->date_hdr ? f->date_hdr : ""),
-		 T(f->body_text ? f->body_text : ""), T(f->defects ? f->defects : ""), I(now));
+		" WHERE id = $1 AND direction = 'in' AND state = 'processing' AND attempts = $11";
+	return claim_held(expect_one(s, sql, PARAMS(I(id), I(ticket), T(f->message_id ? f->message_id : ""),
+						   T(f->subject ? f->subject : ""), T(f->from_addr ? f->from_addr : ""),
+						   T(f->to_addr ? f->to_addr : ""), T(f->date_hdr ? f->date_hdr : ""),
+						   T(f->body_text ? f->body_text : ""), T(f->defects ? f->defects : ""),
+						   I(now), I(attempts))));
 }
 
-int store_inbound_park(struct store *s, int64_t id, int64_t ticket, const char *error, int64_t now)
+int store_inbound_park(struct store *s, int64_t id, int64_t attempts, int64_t ticket, const char *error, int64_t now)
 {
 	static const char sql[] =
-		"UPDATE message SET state = 'parked', ticket = $2, error = $3, processed_at = $4 WHERE id = $1";
-	return Q(s, sql, I(id), I(ticket), T(error), I(now));
+		"UPDATE message SET state = 'parked', ticket = $2, error = $3, processed_at = $4"
+		" WHERE id = $1 AND state = 'processing' AND attempts = $5";
+	return claim_held(expect_one(s, sql, PARAMS(I(id), I(ticket), T(error), I(now), I(attempts))));
 }
 
-int store_inbound_release(struct store *s, int64_t id, const char *error, int64_t retry_at)
+int store_inbound_release(struct store *s, int64_t id, int64_t attempts, const char *error, int64_t retry_at)
 {
-	static const char sql[] = "UPDATE message SET state = 'queued', error = $2, lease_until = $3 WHERE id = $1";
-	return Q(s, sql, I(id), T(error), I(retry_at));
+	static const char sql[] = "UPDATE message SET state = 'queued', error = $2, lease_until = $3"
+				  " WHERE id = $1 AND state = 'processing' AND attempts = $4";
+	return claim_held(expect_one(s, sql, PARAMS(I(id), T(error), I(retry_at), I(attempts))));
 }
 
 int store_inbound_count(struct store *s, enum message_state state, int64_t *ret)
@@ -588,16 +613,6 @@ int store_ticket_list(struct store *s, const struct ticket_filter *f, struct tic
 	return 0;
 }
 
-static int expect_one(struct store *s, const char *sql, const struct db_val *p, size_t n)
-{
-	struct db_res *res = NULL;
-	int r = s->ops->query(s->conn, sql, p, n, &res);
-	if (r < 0)
-		return r;
-	r = res->changes > 0 ? 0 : -ENOENT;
-	db_res_free(res);
-	return r;
-}
 
 int store_ticket_set_status(struct store *s, int64_t number, enum ticket_status status, int64_t now)
 {

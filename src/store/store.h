@@ -96,15 +96,21 @@ int store_inbound_claim_batch(struct store *s, int64_t now, int64_t lease_second
  * one, so one commit (one fsync) does both. */
 int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_seconds, size_t max, int64_t bytes_max,
 			      struct message *ret, size_t *ret_n);
+/* A claim is the message's id and the attempt it counted (struct
+ * message.attempts). The calls below write only while that claim still
+ * holds: a message whose lease ran out and was claimed again by another
+ * worker gives -ESTALE, and nothing is written (the caller rolls back what
+ * it did in the same transaction). */
 /* Gives back a claimed message that was not processed: queued again, its
  * attempt not counted (commits). */
-int store_inbound_unclaim(struct store *s, int64_t id);
+int store_inbound_unclaim(struct store *s, int64_t id, int64_t attempts);
 /* Inside the caller's transaction: the message belongs to ticket and is done. */
-int store_inbound_finish(struct store *s, int64_t id, int64_t ticket, const struct message_fields *f, int64_t now);
+int store_inbound_finish(struct store *s, int64_t id, int64_t attempts, int64_t ticket, const struct message_fields *f,
+			 int64_t now);
 /* Inside the caller's transaction: processing gave up; kept for an analyst. */
-int store_inbound_park(struct store *s, int64_t id, int64_t ticket, const char *error, int64_t now);
+int store_inbound_park(struct store *s, int64_t id, int64_t attempts, int64_t ticket, const char *error, int64_t now);
 /* Records a failed attempt and makes the message due again at retry_at (commits). */
-int store_inbound_release(struct store *s, int64_t id, const char *error, int64_t retry_at);
+int store_inbound_release(struct store *s, int64_t id, int64_t attempts, const char *error, int64_t retry_at);
 int store_inbound_count(struct store *s, enum message_state state, int64_t *ret);
 
 /* Tickets. */

@@ -153,16 +153,20 @@ Test(store, claim_lease_release, .fini = cleanup)
 			     (long long)m.attempts, (long long)steps[i].want_attempts);
 		cr_expect(m.raw && m.raw_len == 1, "step %zu: claim did not return the raw bytes", i);
 		if (steps[i].release)
-			cr_expect_eq(store_inbound_release(s, m.id, "boom", steps[i].now + 100), 0);
+			cr_expect_eq(store_inbound_release(s, m.id, m.attempts, "boom", steps[i].now + 100), 0);
 		message_clear(&m);
 	}
-	/* Finished messages are never claimed again. */
+	/* Finished messages are never claimed again. Both are held by their
+	 * second claim: the first one's writes no longer land. */
 	int64_t t = new_ticket(s);
 	cr_assert_eq(store_begin(s), 0);
 	struct message_fields f = { .subject = "A" };
-	cr_assert_eq(store_inbound_finish(s, a, t, &f, 2000), 0);
-	cr_assert_eq(store_inbound_park(s, b, t, "gave up", 2000), 0);
+	cr_expect_eq(store_inbound_finish(s, a, 1, t, &f, 2000), -ESTALE, "a stale claim finished its message");
+	cr_expect_eq(store_inbound_park(s, b, 1, t, "gave up", 2000), -ESTALE, "a stale claim parked its message");
+	cr_assert_eq(store_inbound_finish(s, a, 2, t, &f, 2000), 0);
+	cr_assert_eq(store_inbound_park(s, b, 2, t, "gave up", 2000), 0);
 	cr_assert_eq(store_commit(s), 0);
+	cr_expect_eq(store_inbound_release(s, a, 2, "late", 3000), -ESTALE, "a finished message was released");
 	struct message m;
 	int r = store_inbound_claim(s, 1000000, 60, &m);
 	cr_expect_eq(r, -ENOENT, "after finish/park: got %d, want -ENOENT", r);
@@ -179,9 +183,12 @@ Test(store, merge_and_follow, .fini = cleanup)
 	int64_t id;
 	bool dup;
 	cr_assert_eq(store_inbound_add(s, "A", 1, "", "", 1000, &id, &dup), 0);
+	struct message m;
+	cr_assert_eq(store_inbound_claim(s, 1000, 60, &m), 0);
+	message_clear(&m);
 	cr_assert_eq(store_begin(s), 0);
 	struct message_fields f = { .subject = "A" };
-	cr_assert_eq(store_inbound_finish(s, id, a, &f, 1000), 0);
+	cr_assert_eq(store_inbound_finish(s, id, 1, a, &f, 1000), 0);
 	cr_assert_eq(store_ticket_merge(s, a, b, 1001), 0);
 	cr_assert_eq(store_commit(s), 0);
 	cr_assert_eq(store_begin(s), 0);

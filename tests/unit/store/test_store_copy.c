@@ -81,6 +81,8 @@ static void fill(struct store *st, size_t n_tickets)
 					       &dup), 0);
 		struct message m;
 		cr_assert_eq(store_inbound_claim(st, 2000, 60, &m), 0);
+		cr_assert_eq(m.id, id);
+		int64_t attempts = m.attempts;
 		message_clear(&m);
 		cr_assert_eq(store_begin(st), 0);
 		struct ticket t = { .kind = i % 3 ? TICKET_REPORT : TICKET_INCIDENT,
@@ -95,7 +97,7 @@ static void fill(struct store *st, size_t n_tickets)
 		int64_t number = 0;
 		cr_assert_eq(store_ticket_create(st, &t, &number), 0);
 		struct message_fields f = { .message_id = "<in@x>", .subject = subject, .body_text = "body" };
-		cr_assert_eq(store_inbound_finish(st, id, number, &f, 3000), 0);
+		cr_assert_eq(store_inbound_finish(st, id, attempts, number, &f, 3000), 0);
 		char mid[64];
 		snprintf(mid, sizeof(mid), "<ack-%zu@desk>", i);
 		struct message_fields o = { .message_id = mid, .subject = subject };
