@@ -265,6 +265,7 @@ int store_inbound_add_in_tx(struct store *s, struct store_inbound_item *items, s
 #define MESSAGE_COLS \
 	"id, direction, state, size, received_at, attempts, coalesce(ticket, 0), env_from, env_to, message_id," \
 	" subject, from_addr, to_addr, date_hdr, body_text, defects, error"
+#define MESSAGE_N_COLS 17
 
 static void message_from_row(struct db_res *res, size_t row, struct message *m)
 {
@@ -308,6 +309,55 @@ static int message_raw(struct store *s, int64_t id, struct message *m)
 	m->raw = db_res_take(res, 0, 0, &m->raw_len);
 	db_res_free(res);
 	return 0;
+}
+
+/* SQL texts that differ only in how many rows or ids they carry are built
+ * once per count and kept for the life of the process: the SQLite backend
+ * caches prepared statements by the text's address. Each of the n items
+ * is lead followed by per parameters numbered from first on (in
+ * parentheses when parens), items separated by ", ". */
+static const char *counted_sql(const char *head, const char *lead, size_t per, size_t first, bool parens, size_t n,
+			       const char *tail)
+{
+	struct buf b;
+	buf_init(&b, strlen(head) + strlen(tail) + n * (strlen(lead) + per * 8 + 4) + 1);
+	buf_append_str(&b, head);
+	for (size_t i = 0; i < n; i++) {
+		buf_append_str(&b, i ? ", " : "");
+		buf_append_str(&b, parens ? "(" : "");
+		buf_append_str(&b, lead);
+		for (size_t k = 0; k < per; k++)
+			buf_printf(&b, "%s$%zu", k ? ", " : "", first + i * per + k);
+		buf_append_str(&b, parens ? ")" : "");
+	}
+	buf_append_str(&b, tail);
+	return buf_steal(&b);
+}
+
+#define CLAIM_IDS_MAX 32
+
+static const char *claim_sql[CLAIM_IDS_MAX + 1];
+static pthread_once_t claim_sql_once = PTHREAD_ONCE_INIT;
+
+static void claim_sql_build(void)
+{
+	for (size_t n = 1; n <= CLAIM_IDS_MAX; n++)
+		claim_sql[n] = counted_sql("UPDATE message SET state = 'processing', attempts = attempts + 1,"
+					   " lease_until = $1 WHERE id IN (", "", 1, 2, false, n,
+					   ") RETURNING " MESSAGE_COLS ", raw");
+}
+
+/* The claim of n messages (1..CLAIM_IDS_MAX) by id: $1 the lease's end. */
+static const char *claim_update_sql(size_t n)
+{
+	pthread_once(&claim_sql_once, claim_sql_build);
+	return claim_sql[n];
+}
+
+static int cmp_message_id(const void *a, const void *b)
+{
+	const struct message *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* A query with the backend's claim_suffix appended. SQLite's suffix is
@@ -365,9 +415,6 @@ int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_second
 		"SELECT id, size FROM message WHERE state = 'processing' AND direction = 'in' AND lease_until <= $1"
 		" ORDER BY id LIMIT $2",
 	};
-	static const char claim[] =
-		"UPDATE message SET state = 'processing', attempts = attempts + 1, lease_until = $2"
-		" WHERE id = $1 RETURNING " MESSAGE_COLS;
 	assert(max > 0);
 	struct db_res *res = NULL;
 	int r = 0;
@@ -387,30 +434,48 @@ int store_inbound_claim_in_tx(struct store *s, int64_t now, int64_t lease_second
 	}
 	/* The first message always; the next ones while the batch's raw
 	 * bytes stay under bytes_max (the worker holds them all at once). */
-	size_t n = 0;
+	size_t k = 0;
 	int64_t bytes = 0;
-	for (size_t row = 0; row < res->rows && r >= 0; row++) {
-		int64_t id = db_res_int(res, row, 0), size = db_res_int(res, row, 1);
-		if (n > 0 && bytes + size > bytes_max)
+	int64_t *ids = xcalloc(res->rows, sizeof(*ids));
+	for (size_t row = 0; row < res->rows; row++) {
+		int64_t size = db_res_int(res, row, 1);
+		if (k > 0 && bytes + size > bytes_max)
 			break;
 		bytes += size;
-		struct db_res *one = NULL;
-		r = QR(s, claim, &one, I(id), I(now + lease_seconds));
-		if (r < 0)
-			break;
-		message_from_row(one, 0, &ret[n]);
-		db_res_free(one);
-		r = message_raw(s, id, &ret[n]);
-		n++;
+		ids[k++] = db_res_int(res, row, 0);
 	}
 	db_res_free(res);
+	/* One UPDATE per CLAIM_IDS_MAX messages, the raw bytes coming back
+	 * with it: two statements per message before, inside the write lock. */
+	size_t n = 0;
+	for (size_t done = 0; done < k && r >= 0;) {
+		size_t m = k - done < CLAIM_IDS_MAX ? k - done : CLAIM_IDS_MAX;
+		struct db_val p[1 + CLAIM_IDS_MAX];
+		p[0] = I(now + lease_seconds);
+		for (size_t i = 0; i < m; i++)
+			p[1 + i] = I(ids[done + i]);
+		struct db_res *got = NULL;
+		r = s->ops->query(s->conn, claim_update_sql(m), p, 1 + m, &got);
+		if (r < 0)
+			break;
+		for (size_t row = 0; row < got->rows && n < k; row++) {
+			message_from_row(got, row, &ret[n]);
+			ret[n].raw = db_res_take(got, row, MESSAGE_N_COLS, &ret[n].raw_len);
+			n++;
+		}
+		db_res_free(got);
+		done += m;
+	}
+	free(ids);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			message_clear(&ret[i]);
 		return r;
 	}
+	/* RETURNING's order is the backend's: the batch goes oldest first */
+	qsort(ret, n, sizeof(*ret), cmp_message_id);
 	*ret_n = n;
-	return 0;
+	return n ? 0 : -ENOENT;
 }
 
 static int expect_one(struct store *s, const char *sql, const struct db_val *p, size_t n)
@@ -842,24 +907,17 @@ int store_audit_add(struct store *s, int64_t ticket, const char *actor, const ch
 
 #define CHECK_ROWS_MAX 16
 
-static char *check_sql[CHECK_ROWS_MAX + 1];
+static const char *check_sql[CHECK_ROWS_MAX + 1];
 static pthread_once_t check_sql_once = PTHREAD_ONCE_INIT;
 
 static void check_sql_build(void)
 {
-	for (size_t n = 1; n <= CHECK_ROWS_MAX; n++) {
-		struct buf b;
-		buf_init(&b, 128 + n * 40);
-		buf_append_str(&b, "INSERT INTO evidence_check (evidence, item, state, reason) VALUES ");
-		for (size_t i = 0; i < n; i++)
-			buf_printf(&b, "%s($1, $%zu, $%zu, $%zu)", i ? ", " : "", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i);
-		check_sql[n] = buf_steal(&b);
-	}
+	for (size_t n = 1; n <= CHECK_ROWS_MAX; n++)
+		check_sql[n] = counted_sql("INSERT INTO evidence_check (evidence, item, state, reason) VALUES ", "$1, ", 3,
+					   2, true, n, "");
 }
 
-/* The INSERT of n checklist rows (1..CHECK_ROWS_MAX), built once: the
- * SQLite backend caches prepared statements by the text's address. Kept
- * for the life of the process. */
+/* The INSERT of n checklist rows (1..CHECK_ROWS_MAX). */
 static const char *check_insert_sql(size_t n)
 {
 	pthread_once(&check_sql_once, check_sql_build);
