@@ -17,6 +17,10 @@
 
 enum db_type { DB_NULL, DB_INT, DB_TEXT, DB_BLOB };
 
+/* Parameters one statement may carry, on every backend (SQLite allows
+ * thousands; store_pg.c keeps them on its stack). */
+#define DB_PARAMS_MAX 64
+
 struct db_val {
 	enum db_type type;
 	int64_t i;

@@ -335,6 +335,7 @@ static const char *counted_sql(const char *head, const char *lead, size_t per, s
 }
 
 #define CLAIM_IDS_MAX 32
+static_assert(1 + CLAIM_IDS_MAX <= DB_PARAMS_MAX, "a batch claim carries its ids as parameters");
 
 static const char *claim_sql[CLAIM_IDS_MAX + 1];
 static pthread_once_t claim_sql_once = PTHREAD_ONCE_INIT;
@@ -906,6 +907,7 @@ int store_audit_add(struct store *s, int64_t ticket, const char *actor, const ch
 }
 
 #define CHECK_ROWS_MAX 16
+static_assert(1 + 3 * CHECK_ROWS_MAX <= DB_PARAMS_MAX, "checklist rows are parameters");
 
 static const char *check_sql[CHECK_ROWS_MAX + 1];
 static pthread_once_t check_sql_once = PTHREAD_ONCE_INIT;

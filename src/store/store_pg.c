@@ -37,7 +37,6 @@
 #include "util/xalloc.h"
 
 #define PG_STMT_CACHE 256	/* prepared statements per connection; more run unprepared */
-#define PG_PARAMS_MAX 32
 #define PG_TEXT_MAX ((size_t)1 << 30)	/* PostgreSQL's own limit for one value */
 
 /* Type OIDs from pg_type.h (stable since PostgreSQL 7). */
@@ -312,19 +311,19 @@ static void copy_cell(const PGresult *pr, int row, int col, struct db_val *out)
 static int pg_query(void *conn, const char *sql, const struct db_val *params, size_t n_params, struct db_res **ret_res)
 {
 	struct pg_conn *c = conn;
-	if (n_params > PG_PARAMS_MAX) {
+	if (n_params > DB_PARAMS_MAX) {
 		set_error(c, "too many parameters");
 		return -EINVAL;
 	}
 	int r = ready(c);
 	if (r < 0)
 		return r;
-	Oid types[PG_PARAMS_MAX];
-	const char *values[PG_PARAMS_MAX];
-	int lengths[PG_PARAMS_MAX];
-	int formats[PG_PARAMS_MAX];
-	char ints[PG_PARAMS_MAX][24];
-	char *fixed[PG_PARAMS_MAX] = { 0 };
+	Oid types[DB_PARAMS_MAX];
+	const char *values[DB_PARAMS_MAX];
+	int lengths[DB_PARAMS_MAX];
+	int formats[DB_PARAMS_MAX];
+	char ints[DB_PARAMS_MAX][24];
+	char *fixed[DB_PARAMS_MAX] = { 0 };
 	for (size_t i = 0; i < n_params; i++) {
 		const struct db_val *v = &params[i];
 		lengths[i] = 0;

@@ -217,6 +217,35 @@ Test(store_backends, batch_claim)
 	}
 }
 
+/* A batch bigger than one claim statement carries (serve claims 32 at a
+ * time; the claim goes in chunks): every message once, oldest first,
+ * each with its own bytes. */
+Test(store_backends, big_batch_claim)
+{
+	enum { N = 70 };
+	int64_t id[N];
+	for (int i = 0; i < N; i++) {
+		char raw[32];
+		snprintf(raw, sizeof(raw), "message %02d", i);
+		bool dup;
+		cr_assert_eq(store_inbound_add(s, raw, strlen(raw), "a@b", "c@d", 1000, &id[i], &dup), 0);
+	}
+	struct message *m = calloc(N, sizeof(*m));
+	size_t n = 0;
+	int r = store_inbound_claim_batch(s, 1000, 60, N, 1 << 20, m, &n);
+	cr_assert_eq(r, 0, "got %d (%s)", r, store_errmsg(s));
+	cr_assert_eq(n, N, "claimed %zu of %d", n, N);
+	for (int i = 0; i < N; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "message %02d", i);
+		cr_expect_eq(m[i].id, id[i], "message %d is %lld, want %lld", i, (long long)m[i].id, (long long)id[i]);
+		cr_expect(m[i].raw_len == strlen(want) && !memcmp(m[i].raw, want, m[i].raw_len), "message %d's bytes", i);
+		cr_expect_eq(m[i].attempts, 1);
+		message_clear(&m[i]);
+	}
+	free(m);
+}
+
 Test(store_backends, released_message_waits_for_its_retry_time)
 {
 	int64_t id;
