@@ -93,6 +93,19 @@ deliver_rc() {  # deliver_rc URL: deliver's exit status on that store
   echo $?
   set -e
 }
+# deliver_while_locked WHAT: with $locker holding the store's lock past our
+# wait, deliver gives 75 (the MTA retries) and stores nothing; then the
+# locker goes.
+deliver_while_locked() {
+  set +e
+  printf 'From: locked@example.org\nSubject: locked\n\nwhile locked\n' | ad deliver --sender locked@example.org 2>"$WORK/err"
+  rc=$?
+  set -e
+  kill "$locker"; wait "$locker" 2>/dev/null || true
+  check "$1: exit 75 (got $rc: $(head -c 200 "$WORK/err"))" test "$rc" -eq 75
+  n=$(stored "WHERE env_from = 'locked@example.org'")
+  check "$1: nothing half-stored ($n)" test "$n" -eq 0
+}
 if e2e_is_pg; then
   # The server is not there, or the database is gone.
   rc=$(deliver_rc "postgresql:///x?host=$WORK/no-server&port=1&connect_timeout=5")
@@ -109,14 +122,7 @@ if e2e_is_pg; then
        WHERE c.relname = 'message' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
     sleep 0.1
   done
-  set +e
-  printf 'From: locked@example.org\nSubject: locked\n\nwhile locked\n' | ad deliver --sender locked@example.org 2>"$WORK/err"
-  rc=$?
-  set -e
-  kill "$locker"; wait "$locker" 2>/dev/null || true
-  check "locked table: exit 75 (got $rc: $(head -c 200 "$WORK/err"))" test "$rc" -eq 75
-  n=$(stored "WHERE env_from = 'locked@example.org'")
-  check "locked table: nothing half-stored ($n)" test "$n" -eq 0
+  deliver_while_locked "locked table"
   # Refusing writes, as a hot standby does after a failover.
   db_name=$(e2e_sql "$DB" "SELECT current_database()")
   # (changed from the cluster's own database: a read-only session could not undo it)
@@ -156,12 +162,5 @@ time.sleep(120)  # killed below; longer than any busy wait under load
 PY
 locker=$!
 for i in $(seq 100); do [ -e "$WORK/locked" ] && break; sleep 0.1; done
-set +e
-printf 'From: locked@example.org\nSubject: locked\n\nwhile locked\n' | ad deliver --sender locked@example.org 2>"$WORK/err"
-rc=$?
-set -e
-kill "$locker"; wait "$locker" 2>/dev/null || true
-check "locked store: exit 75 (got $rc: $(head -c 200 "$WORK/err"))" test "$rc" -eq 75
-n=$(stored "WHERE env_from = 'locked@example.org'")
-check "locked store: nothing half-stored ($n)" test "$n" -eq 0
+deliver_while_locked "locked store"
 finish

@@ -670,6 +670,16 @@ static void shared_done(void *arg, struct store *s, int r)
 	sh->last_r = r;
 }
 
+/* The pipeline claims ahead and lets sh's writes ride on its commits, as
+ * serve's intake does. */
+static void share_commits_with(struct shared *sh)
+{
+	pl.is_claim_ahead = true;
+	pl.before_commit = share_one;
+	pl.after_commit = shared_done;
+	pl.commit_arg = sh;
+}
+
 /* Writes sharing a batch's commit are undone with it when the batch's
  * transaction fails after them (here: claiming ahead), and after_commit
  * hears of it, so serve's intake stores them itself; the batch's messages
@@ -679,10 +689,7 @@ Test(pipeline, shared_commit_falls_with_the_batch)
 	int64_t ids[2];
 	queue_reports(ids, 2);
 	struct shared sh = { 0 };
-	pl.is_claim_ahead = true;
-	pl.before_commit = share_one;
-	pl.after_commit = shared_done;
-	pl.commit_arg = &sh;
+	share_commits_with(&sh);
 	/* The trap: claiming the shared message fails. */
 	const char *sql = testdb_is_pg()
 		? "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
@@ -716,10 +723,7 @@ Test(pipeline, shared_commit_is_kept_and_claimed_ahead)
 	int64_t ids[2];
 	queue_reports(ids, 2);
 	struct shared sh = { 0 };
-	pl.is_claim_ahead = true;
-	pl.before_commit = share_one;
-	pl.after_commit = shared_done;
-	pl.commit_arg = &sh;
+	share_commits_with(&sh);
 	struct pipeline_result res[PIPELINE_BATCH_MAX];
 	size_t n = 0;
 	cr_assert_eq(pipeline_process_batch(&pl, clock_now, PIPELINE_BATCH_MAX, res, &n), 0);
