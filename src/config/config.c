@@ -43,7 +43,7 @@ static const struct config_key keys[] = {
 	K("store", "db", CONFIG_STR, db, "./abusedesk.db", 0, 0, "SQLite file, or postgresql://user@host/dbname"),
 	K("pipeline", "attempts_max", CONFIG_INT, process_attempts_max, "5", 1, 100, "tries at processing a message before it is parked for an analyst"),
 	K("pipeline", "lease_seconds", CONFIG_INT, process_lease_seconds, "300", 5, 86400, "how long a worker may hold a message before another may retry it"),
-	K("pipeline", "workers", CONFIG_INT, process_workers, "2", 1, 64, "threads of `serve` turning queued messages into tickets"),
+	K("pipeline", "workers", CONFIG_INT, process_workers, "0", 0, 64, "threads of `serve` turning queued messages into tickets (0: 1 on SQLite, 2 on PostgreSQL)"),
 	K("lmtp", "listen", CONFIG_STR, lmtp_listen, "127.0.0.1:2424", 0, 0, "host:port or unix:/path (comma-separated for several)"),
 	K("lmtp", "accept_any_recipient", CONFIG_BOOL, lmtp_accept_any_recipient, "false", 0, 1, "accept every recipient, not only our addresses"),
 	K("lmtp", "timeout_seconds", CONFIG_INT, lmtp_timeout_seconds, "300", 1, 3600, "time a client has for each command (for DATA, plus its size at 1 KiB/s)"),

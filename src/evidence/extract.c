@@ -824,19 +824,28 @@ static void raw_body(struct collector *c, const char *raw, size_t len)
 int evidence_extract_message(const char *raw, size_t len, const struct evidence_options *opt, struct evidence *ret)
 {
 	struct mail_parts parts;
-	if (mail_parts_read(raw, len, &parts) < 0)
+	int r = mail_parts_read(raw, len, &parts);
+	r = evidence_extract_parts(raw, len, r < 0 ? NULL : &parts, opt, ret);
+	mail_parts_clear(&parts);
+	return r;
+}
+
+int evidence_extract_parts(const char *raw, size_t len, const struct mail_parts *parts,
+			   const struct evidence_options *opt, struct evidence *ret)
+{
+	if (!parts)
 		return evidence_extract_text(raw, len, opt, ret);
 	struct evidence ev;
 	evidence_init(&ev);
 	struct collector c;
-	collector_init(&c, &ev, opt, parts.date);
+	collector_init(&c, &ev, opt, parts->date);
 	/* HTML is read only where the message has no plain text of its own. */
 	bool has_plain = false;
-	for (size_t i = 0; i < parts.n; i++)
-		if (parts.v[i].kind == MAIL_PART_TEXT && !parts.v[i].is_attachment && parts.v[i].depth == 0)
+	for (size_t i = 0; i < parts->n; i++)
+		if (parts->v[i].kind == MAIL_PART_TEXT && !parts->v[i].is_attachment && parts->v[i].depth == 0)
 			has_plain = true;
-	for (size_t i = 0; i < parts.n; i++) {
-		const struct mail_part *p = &parts.v[i];
+	for (size_t i = 0; i < parts->n; i++) {
+		const struct mail_part *p = &parts->v[i];
 		struct str t = str_make(p->text, p->text_len);
 		begin_part(&c, part_label(p, i), t);
 		switch (p->kind) {
@@ -879,10 +888,9 @@ int evidence_extract_message(const char *raw, size_t len, const struct evidence_
 			break;
 		}
 	}
-	if (parts.n == 0)
+	if (parts->n == 0)
 		raw_body(&c, raw, len);
-	collector_finish(&c);	/* before the parts go: refs are slices of their text */
-	mail_parts_clear(&parts);
+	collector_finish(&c);	/* before the caller frees the parts: refs are slices of their text */
 	*ret = ev;
 	return 0;
 }

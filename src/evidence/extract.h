@@ -175,6 +175,11 @@ struct evidence_options {
 void evidence_init(struct evidence *ev);
 void evidence_free(struct evidence *ev);
 int evidence_extract_message(const char *raw, size_t len, const struct evidence_options *opt, struct evidence *ret);
+/* The same from the message's parts read already (mail_parse_with_parts),
+ * or NULL when it had no message structure; the caller frees them after. */
+struct mail_parts;
+int evidence_extract_parts(const char *raw, size_t len, const struct mail_parts *parts, const struct evidence_options *opt,
+			   struct evidence *ret);
 int evidence_extract_text(const char *text, size_t len, const struct evidence_options *opt, struct evidence *ret);
 /* Fills ev->checklist from what was found (called by the two above). */
 void evidence_check(struct evidence *ev);

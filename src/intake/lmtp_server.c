@@ -30,6 +30,7 @@
 #define LMTP_SERVER_REPLY_MAX (256 * 1024)	/* replies to one slice (a 4 KiB slice of LHLOs makes ~64 KiB) */
 #define LMTP_SERVER_STOP_GRACE_MS 10000	/* a silent client mid-transaction, once stopping */
 #define POLL_TICK_MS 500	/* how often an idle session looks at the stop flag */
+#define LMTP_SERVER_ACCEPT_BURST 64	/* clients taken per wake of the acceptor */
 
 struct commit_req {
 	struct store_inbound_item item;
@@ -57,7 +58,10 @@ struct lmtp_server {
 	struct store *store;	/* the committer's */
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;	/* sessions ended, commits done, queue filled */
+	/* The committer's, and lmtp_server_free's once stopping: the queue
+	 * filled (from empty: one wake per batch, not per message), carriers
+	 * gone, or a session ended after the stop. */
+	pthread_cond_t cond;
 	pthread_cond_t idle;	/* a client handed to an idle session thread, or stopping */
 	bool is_stopping;
 	bool is_committer_done;
@@ -92,7 +96,7 @@ static int listen_unix(const char *path, struct listener *l, char **ret_error)
 		return -EINVAL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		*ret_error = xasprintf("unix:%s: socket: %s", path, strerror(errno));
 		return -EIO;
@@ -138,7 +142,7 @@ static int listen_inet(struct str addr, struct listener *l, char **ret_error)
 		*ret_error = xasprintf("lmtp.listen: %s:%s: %s (give a numeric address)", host, port, gai_strerror(g));
 		goto out;
 	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int one = 1;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
@@ -395,10 +399,12 @@ static int commit(struct lmtp_server *srv, struct lmtp_session *ls, int64_t *ret
 	}
 	q.next = NULL;
 	pthread_cond_init(&q.done, NULL);
+	bool was_empty = !srv->queue;
 	*srv->queue_tail = &q;
 	srv->queue_tail = &q.next;
 	srv->queue_len++;
-	pthread_cond_broadcast(&srv->cond);
+	if (was_empty)
+		pthread_cond_broadcast(&srv->cond);
 	while (!q.is_done)
 		pthread_cond_wait(&q.done, &srv->lock);
 	pthread_mutex_unlock(&srv->lock);
@@ -486,6 +492,14 @@ static void session_clock_update(struct session_clock *c, const struct lmtp_sess
 	}
 }
 
+/* A blocking recv that gives up after ms: one system call per read where
+ * poll and then recv made two, for every command of every session. */
+static int set_recv_wait(int fd, int64_t ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));	/* ms > 0: zero would mean forever */
+}
+
 static void session_run(struct lmtp_server *srv, int fd, struct session_bufs *sb)
 {
 	size_t size_max = 25 * 1024 * 1024;
@@ -507,6 +521,7 @@ static void session_run(struct lmtp_server *srv, int fd, struct session_bufs *sb
 	char *in = sb->in;
 	lmtp_session_greet(ls, out);
 	struct session_clock clock = { 0 };
+	int64_t recv_wait = -1;	/* the socket's receive timeout, ms */
 	session_clock_update(&clock, ls, true);
 	clock.last_byte_ms = clock.start_ms;
 	bool is_open = send_all(fd, out) == 0;
@@ -527,16 +542,12 @@ static void session_run(struct lmtp_server *srv, int fd, struct session_bufs *sb
 			event(srv, (struct lmtp_server_event){ .kind = LMTP_SERVER_SESSION_TIMEOUT });
 			break;
 		}
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int64_t wait = deadline - now < POLL_TICK_MS ? deadline - now : POLL_TICK_MS;
-		int pr = poll(&pfd, 1, (int)wait);
-		if (pr < 0 && errno != EINTR)
-			break;
-		if (pr <= 0)
-			continue;
+		if (wait != recv_wait && set_recv_wait(fd, wait) == 0)
+			recv_wait = wait;
 		ssize_t n = recv(fd, in, LMTP_SERVER_READ_MAX, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;	/* the wait ran out: look at the clock and the stop flag */
 		if (n <= 0)
 			break;	/* gone: a message without its final dot is dropped */
 		clock.last_byte_ms = now_ms();
@@ -599,7 +610,8 @@ static void *session_main(void *arg)
 		close(fd);
 		pthread_mutex_lock(&srv->lock);
 		srv->n_sessions--;
-		pthread_cond_broadcast(&srv->cond);
+		if (srv->is_stopping)
+			pthread_cond_broadcast(&srv->cond);
 		srv->n_idle++;
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -613,7 +625,8 @@ static void *session_main(void *arg)
 			fd = srv->handoff[--srv->n_handoff];
 		else
 			srv->n_threads--;
-		pthread_cond_broadcast(&srv->cond);
+		if (srv->is_stopping)
+			pthread_cond_broadcast(&srv->cond);
 		pthread_mutex_unlock(&srv->lock);
 		if (!has_next)
 			break;
@@ -687,9 +700,13 @@ static void *acceptor_main(void *arg)
 		for (size_t i = 0; i < srv->n_ls && pr > 0; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			int fd = accept4(srv->ls[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0)
+			/* the listener does not block: everything waiting, one poll */
+			for (int k = 0; k < LMTP_SERVER_ACCEPT_BURST; k++) {
+				int fd = accept4(srv->ls[i].fd, NULL, NULL, SOCK_CLOEXEC);
+				if (fd < 0)
+					break;
 				session_start(srv, fd);
+			}
 		}
 	}
 	listeners_close(srv);

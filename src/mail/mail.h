@@ -47,6 +47,12 @@ struct mail_parsed {
 
 void mail_init(void);
 int mail_parse(const char *raw, size_t len, struct mail_parsed *ret);
+/* mail_parse() and mail_parts_read() (mail/parts.h) from one parse of the
+ * message, for a reader that needs both (the pipeline): returns what
+ * mail_parts_read() would, 0 or -EBADMSG (no message structure, *ret_parts
+ * empty); *ret is filled either way. */
+struct mail_parts;
+int mail_parse_with_parts(const char *raw, size_t len, struct mail_parsed *ret, struct mail_parts *ret_parts);
 void mail_parsed_clear(struct mail_parsed *m);
 
 struct mail_out {

@@ -207,7 +207,9 @@ static bool raw_has_body(const char *raw, size_t len)
 	return false;
 }
 
-static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mail_parsed *ret)
+/* With ret_parts, returns mail_parts_from()'s answer for the same parse. */
+static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mail_parsed *ret,
+		       struct mail_parts *ret_parts)
 {
 	struct mail_parsed m;
 	memset(&m, 0, sizeof(m));
@@ -215,6 +217,7 @@ static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mai
 
 	GMimeParserOptions *opts;
 	GMimeMessage *msg = mail_walk_parse(raw, len, on_warning, &m.defects, &opts);
+	int parts_r = ret_parts ? mail_parts_from(msg, ret_parts) : 0;
 
 	GMimeObject *obj = msg ? GMIME_OBJECT(msg) : NULL;
 	GMimeHeaderList *hl = obj ? g_mime_object_get_header_list(obj) : NULL;
@@ -238,7 +241,7 @@ static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mai
 		m.x_auto_response_suppress = xstrdup("");
 		m.return_path = xstrdup("");
 		*ret = m;
-		return 0;
+		return parts_r;
 	}
 
 	m.message_id = copy_header(g_mime_message_get_message_id(msg));
@@ -312,29 +315,25 @@ static int parse_bytes(const char *raw, size_t len, uint32_t defects, struct mai
 	g_object_unref(msg);
 	g_mime_parser_options_free(opts);
 	*ret = m;
-	return 0;
+	return parts_r;
 }
 
 int mail_parse(const char *raw, size_t len, struct mail_parsed *ret)
 {
+	return mail_parse_with_parts(raw, len, ret, NULL);
+}
+
+int mail_parse_with_parts(const char *raw, size_t len, struct mail_parsed *ret, struct mail_parts *ret_parts)
+{
 	mail_init();
 	uint32_t defects = 0;
 	scan_raw(raw, len, &defects);
-	if (!(defects & DEFECT_NUL_BYTES))
-		return parse_bytes(raw, len, defects, ret);
-	/* GMime's strings end at a NUL, and so would the report's text. The
-	 * parser reads a copy with each NUL shown as U+FFFD; the stored raw
-	 * message keeps the bytes as they came. */
-	struct buf b;
-	buf_init(&b, len * 3 + 1);
-	for (size_t i = 0; i < len; i++) {
-		if (raw[i])
-			buf_append_char(&b, raw[i]);
-		else
-			buf_append_str(&b, "\xef\xbf\xbd");
-	}
-	int r = parse_bytes(buf_str(&b), b.len, defects, ret);
-	buf_free(&b);
+	struct buf copy;
+	buf_init(&copy, 0);
+	size_t n;
+	const char *in = mail_walk_input(raw, len, &copy, &n);
+	int r = parse_bytes(in, n, defects, ret, ret_parts);
+	buf_free(&copy);
 	return r;
 }
 

@@ -152,19 +152,14 @@ static bool on_leaf(void *arg, struct mail_walk *mw, const struct mail_leaf *lea
 	return false;
 }
 
-int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
+int mail_parts_from(GMimeMessage *msg, struct mail_parts *ret)
 {
 	struct mail_parts out;
 	memset(&out, 0, sizeof(out));
-	GMimeParserOptions *opts = NULL;
-	GMimeMessage *msg = mail_walk_parse(raw, len, NULL, NULL, &opts);
+	*ret = out;
 	GMimeHeaderList *hl = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
-	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0) {
-		if (msg)
-			g_object_unref(msg);
-		g_mime_parser_options_free(opts);
+	if (!msg || !hl || g_mime_header_list_get_count(hl) == 0)
 		return -EBADMSG;
-	}
 	char *hdrs = g_mime_object_get_headers(GMIME_OBJECT(msg), NULL);
 	out.headers = xstrdup(hdrs ? hdrs : "");
 	g_free(hdrs);
@@ -175,10 +170,24 @@ int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
 	mail_walk_tree(msg, on_leaf, &w, &mw);
 	if (mw.too_deep)
 		out.defects |= DEFECT_NESTING;
-	g_object_unref(msg);
-	g_mime_parser_options_free(opts);
 	*ret = out;
 	return 0;
+}
+
+int mail_parts_read(const char *raw, size_t len, struct mail_parts *ret)
+{
+	struct buf copy;
+	buf_init(&copy, 0);
+	size_t n;
+	const char *in = mail_walk_input(raw, len, &copy, &n);
+	GMimeParserOptions *opts = NULL;
+	GMimeMessage *msg = mail_walk_parse(in, n, NULL, NULL, &opts);
+	int r = mail_parts_from(msg, ret);
+	if (msg)
+		g_object_unref(msg);
+	g_mime_parser_options_free(opts);
+	buf_free(&copy);
+	return r;
 }
 
 void mail_parts_clear(struct mail_parts *p)

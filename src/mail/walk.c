@@ -4,6 +4,8 @@
  */
 #include "mail/walk.h"
 
+#include <string.h>
+
 #include "mail/mail.h"
 
 GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserWarningFunc warn, void *warn_arg,
@@ -24,6 +26,23 @@ GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserWarningFun
 	g_object_unref(stream);
 	*ret_opts = opts;
 	return msg;
+}
+
+const char *mail_walk_input(const char *raw, size_t len, struct buf *copy, size_t *ret_len)
+{
+	if (!memchr(raw, '\0', len)) {
+		*ret_len = len;
+		return raw;
+	}
+	buf_init(copy, len * 3 + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i])
+			buf_append_char(copy, raw[i]);
+		else
+			buf_append_str(copy, "\xef\xbf\xbd");
+	}
+	*ret_len = copy->len;
+	return buf_str(copy);
 }
 
 static void walk(GMimeObject *obj, int depth, int msg_depth, mail_leaf_fn fn, void *arg, struct mail_walk *w)

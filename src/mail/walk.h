@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mail/parts.h"
+#include "util/buf.h"
+
 struct mail_walk {
 	int visited;		/* objects looked at (MAIL_PARTS_MAX) */
 	int leaves;		/* leaves numbered so far */
@@ -40,4 +43,12 @@ typedef bool (*mail_leaf_fn)(void *arg, struct mail_walk *w, const struct mail_l
  * (g_mime_parser_options_free). */
 GMimeMessage *mail_walk_parse(const char *raw, size_t len, GMimeParserWarningFunc warn, void *warn_arg,
 			      GMimeParserOptions **ret_opts);
+/* The bytes to give mail_walk_parse: raw itself, or when it holds NUL
+ * bytes a copy in *copy (buf_init'ed by the caller, who frees it) with
+ * each NUL shown as U+FFFD. GMime's strings end at a NUL, and so would
+ * the report's text; the stored raw message keeps its bytes as they came. */
+const char *mail_walk_input(const char *raw, size_t len, struct buf *copy, size_t *ret_len);
+/* The evidence view of a parsed message (parts.c): -EBADMSG, and *ret
+ * empty, when msg is NULL or has no header at all. */
+int mail_parts_from(GMimeMessage *msg, struct mail_parts *ret);
 void mail_walk_tree(GMimeMessage *msg, mail_leaf_fn fn, void *arg, struct mail_walk *w);

@@ -12,6 +12,7 @@
 #include "evidence/report.h"
 #include "mail/defect.h"
 #include "mail/mail.h"
+#include "mail/parts.h"
 #include "mail/tag.h"
 #include "pipeline/ack_policy.h"
 #include "pipeline/outbound.h"
@@ -301,7 +302,9 @@ struct prepared {
  * report is read; the result is stored inside the transaction. */
 static void prepare(struct pipeline *p, const struct message *msg, struct prepared *pr)
 {
-	mail_parse(msg->raw, msg->raw_len, &pr->m);
+	/* one MIME parse for the ticket's fields and the evidence */
+	struct mail_parts parts;
+	int parts_r = mail_parse_with_parts(msg->raw, msg->raw_len, &pr->m, &parts);
 	buf_init(&pr->defects, 1024);
 	defect_names(pr->m.defects, &pr->defects);
 	struct received_trust trust;
@@ -316,7 +319,8 @@ static void prepare(struct pipeline *p, const struct message *msg, struct prepar
 	struct scan *sc = scan_new(&sp);
 	eopt.on_event = scan_event;
 	eopt.on_event_arg = sc;
-	evidence_extract_message(msg->raw, msg->raw_len, &eopt, &pr->ev);
+	evidence_extract_parts(msg->raw, msg->raw_len, parts_r < 0 ? NULL : &parts, &eopt, &pr->ev);
+	mail_parts_clear(&parts);
 	summary_finish(sc, NULL, &pr->scans);
 	scan_free(sc);
 	pr->evidence_text = evidence_text(&pr->ev, &pr->scans);

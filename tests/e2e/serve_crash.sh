@@ -31,9 +31,11 @@ smtp-sink -u postfix -c 127.0.0.1:"$relay" 100 >"$tmp/sink.out" 2>&1 &
 pids="$pids $!"
 # Short leases, so a message a killed worker held comes due again soon;
 # every ticket is acknowledged (no per-sender cap), so "no ticket with two
-# acknowledgments" is checked on thousands of tickets.
+# acknowledgments" is checked on thousands of tickets. Three workers (the
+# default on SQLite is one), so claims race and a kill lands among them.
 args="--db $db --set lmtp.listen=127.0.0.1:$port --set outbox.relay=smtp://127.0.0.1:$relay
-  --set pipeline.lease_seconds=5 --set log.level=warning --set desk.ack_per_sender_per_hour=100000"
+  --set pipeline.lease_seconds=5 --set log.level=warning --set desk.ack_per_sender_per_hour=100000
+  --set pipeline.workers=3"
 start_serve "$serve_log" $args
 wait_port "$port" || fail "serve did not start"
 
