@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "mail/tag.h"
+#include "util/fmt.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
@@ -134,10 +135,12 @@ void cli_time(int64_t t, char *out, size_t n)
 		snprintf(out, n, "-");
 		return;
 	}
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+	struct buf b;
+	buf_init(&b, 64);
+	buf_append_utc(&b, t);
+	buf_append_char(&b, 'Z');
+	snprintf(out, n, "%s", buf_str(&b));
+	buf_free(&b);
 }
 
 int64_t cli_now(void)

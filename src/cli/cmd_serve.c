@@ -193,15 +193,31 @@ struct carrier {
 	bool is_carrying;
 };
 
-/* While intake is open, holds it open (lmtp_wait waits) and counts this
- * worker as one that commits soon: it holds a claimed batch. */
-static bool intake_join(struct serve *sv)
+/* While intake is open, counts one more worker that may take its queue
+ * (lmtp_wait waits for the count to fall to zero before freeing it). */
+static bool carriers_enter(struct serve *sv)
 {
 	pthread_mutex_lock(&sv->lock);
 	bool is_open = sv->is_intake_open;
 	if (is_open)
 		sv->intake_carriers++;
 	pthread_mutex_unlock(&sv->lock);
+	return is_open;
+}
+
+static void carriers_leave(struct serve *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	if (--sv->intake_carriers == 0)
+		pthread_cond_broadcast(&sv->intake_idle);
+	pthread_mutex_unlock(&sv->lock);
+}
+
+/* While intake is open, holds it open and tells its committer that this
+ * worker commits soon: it holds a claimed batch. */
+static bool intake_join(struct serve *sv)
+{
+	bool is_open = carriers_enter(sv);
 	if (is_open)
 		lmtp_server_carrier_enter(sv->lmtp);
 	return is_open;
@@ -210,10 +226,7 @@ static bool intake_join(struct serve *sv)
 static void intake_leave(struct serve *sv)
 {
 	lmtp_server_carrier_leave(sv->lmtp);
-	pthread_mutex_lock(&sv->lock);
-	if (--sv->intake_carriers == 0)
-		pthread_cond_broadcast(&sv->intake_idle);
-	pthread_mutex_unlock(&sv->lock);
+	carriers_leave(sv);
 }
 
 /* pipeline.before_commit: the LMTP messages waiting for a commit go in
@@ -222,11 +235,7 @@ static int carry_intake(void *arg, struct store *s, int64_t now)
 {
 	struct carrier *c = arg;
 	struct serve *sv = c->sv;
-	pthread_mutex_lock(&sv->lock);
-	c->is_carrying = sv->is_intake_open;
-	if (c->is_carrying)
-		sv->intake_carriers++;
-	pthread_mutex_unlock(&sv->lock);
+	c->is_carrying = carriers_enter(sv);
 	if (!c->is_carrying)
 		return 0;
 	c->batch = lmtp_server_batch_take(sv->lmtp);
@@ -244,10 +253,7 @@ static void carried_intake(void *arg, struct store *s, int r)
 	lmtp_server_batch_done(sv->lmtp, c->batch, r, s);
 	c->batch = NULL;
 	c->is_carrying = false;
-	pthread_mutex_lock(&sv->lock);
-	if (--sv->intake_carriers == 0)
-		pthread_cond_broadcast(&sv->intake_idle);
-	pthread_mutex_unlock(&sv->lock);
+	carriers_leave(sv);
 }
 
 static void *worker_main(void *arg)

@@ -200,11 +200,12 @@ static int cmp_result_src(const void *a, const void *b)
 	return ip_compare(&(*x)->src, &(*y)->src);
 }
 
-#define ROUTE_DETAIL_LINES_MAX 3	/* aggregator lines (episodes) per source in a notification */
+#define PIPELINE_DETAIL_LINES_MAX 3	/* aggregator lines (episodes) per source in a notification */
 
 /* The aggregator's lines about each source (one per episode, the first
  * few), found by address in the results sorted once: a report can name
- * thousands of sources. details[i] is heap or NULL. */
+ * thousands of sources. details[i] is heap or NULL. Computed in prepare(),
+ * before the write lock is taken. */
 static char **source_details(const struct evidence *ev, const struct summary *scans)
 {
 	char **details = xcalloc(ev->n_sources + 1, sizeof(char *));
@@ -225,7 +226,7 @@ static char **source_details(const struct evidence *ev, const struct summary *sc
 		}
 		struct buf b;
 		buf_init(&b, TEMPLATE_SIZE_MAX);
-		for (size_t k = lo, n = 0; k < scans->n_results && n < ROUTE_DETAIL_LINES_MAX &&
+		for (size_t k = lo, n = 0; k < scans->n_results && n < PIPELINE_DETAIL_LINES_MAX &&
 					   !ip_compare(&by_src[k]->src, &ev->sources[i].addr); k++, n++) {
 			buf_append_str(&b, "  ");
 			report_append_oneline(&b, by_src[k]);
@@ -240,14 +241,14 @@ static char **source_details(const struct evidence *ev, const struct summary *sc
 	return details;
 }
 
-/* Routes a new report (pipeline/route.h), inside the caller's transaction. */
+/* Routes a new report (pipeline/route.h), inside the caller's transaction;
+ * details[i]: the aggregator's lines about ev->sources[i]. */
 static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m, const struct evidence *ev,
-		 const struct summary *scans, const char *env_from, const char *ack_body, int64_t now, struct pipeline_result *res)
+		 char **details, const char *env_from, const char *ack_body, int64_t now, struct pipeline_result *res)
 {
 	int r = routing_index_refresh(p->store, &p->routing);
 	if (r < 0)
 		return r;
-	char **details = source_details(ev, scans);
 	struct route_source *src = xcalloc(ev->n_sources + 1, sizeof(*src));
 	for (size_t i = 0; i < ev->n_sources; i++)
 		src[i] = (struct route_source){ ev->sources[i].addr, (int64_t)ev->sources[i].events, ev->sources[i].first,
@@ -282,9 +283,6 @@ static int route(struct pipeline *p, int64_t ticket, const struct mail_parsed *m
 	buf_free(&summary);
 	free(lines);
 	free(src);
-	for (size_t i = 0; i < ev->n_sources; i++)
-		free(details[i]);
-	free(details);
 	return r;
 }
 
@@ -295,6 +293,7 @@ struct prepared {
 	struct evidence ev;
 	struct summary scans;
 	char *evidence_text;	/* the findings as JSON (may be NULL) */
+	char **details;		/* routing on: source_details() */
 };
 
 /* Parsing and extraction are pure computation: done before the
@@ -324,10 +323,15 @@ static void prepare(struct pipeline *p, const struct message *msg, struct prepar
 	summary_finish(sc, NULL, &pr->scans);
 	scan_free(sc);
 	pr->evidence_text = evidence_text(&pr->ev, &pr->scans);
+	if (p->cfg->routing_enabled)
+		pr->details = source_details(&pr->ev, &pr->scans);
 }
 
 static void prepared_clear(struct prepared *pr)
 {
+	for (size_t i = 0; pr->details && i < pr->ev.n_sources; i++)
+		free(pr->details[i]);
+	free(pr->details);
 	free(pr->evidence_text);
 	buf_free(&pr->defects);
 	mail_parsed_clear(&pr->m);
@@ -394,7 +398,7 @@ static int apply(struct pipeline *p, const struct message *msg, struct prepared 
 		char *ack_body = NULL;
 		r = acknowledge(p, ticket, mp, &pr->ev, msg->env_from, now, res, &ack_body);
 		if (r >= 0 && p->cfg->routing_enabled)
-			r = route(p, ticket, mp, &pr->ev, &pr->scans, msg->env_from, ack_body, now, res);
+			r = route(p, ticket, mp, &pr->ev, pr->details, msg->env_from, ack_body, now, res);
 		free(ack_body);
 		if (r < 0)
 			return r;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "constituency/constituency.h"
 #include "mail/tag.h"
@@ -12,6 +11,7 @@
 #include "pipeline/xarf.h"
 #include "util/buf.h"
 #include "util/escape.h"
+#include "util/fmt.h"
 #include "util/xalloc.h"
 
 #define ROUTE_TEXT_MAX (TEMPLATE_SIZE_MAX * 4)	/* a rendered notification */
@@ -155,15 +155,6 @@ static void sample_for(const struct route_report *rep, const struct group *g, co
 	}
 }
 
-static void append_utc(struct buf *out, int64_t t)
-{
-	char s[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
-	buf_append_str(out, s);
-}
-
 /* What was reported, for one party: its own sources' times and events
  * and the aggregator's line about each of them. Another party's sources
  * are neither counted nor shown. */
@@ -183,9 +174,9 @@ static void summary_for(const struct route_report *rep, const struct group *g, c
 	buf_printf(out, "  kind of abuse: %s\n", kind_text(rep));
 	if (first) {
 		buf_append_str(out, "  time (UTC):    ");
-		append_utc(out, first);
+		buf_append_utc(out, first);
 		buf_append_str(out, " to ");
-		append_utc(out, last > first ? last : first);
+		buf_append_utc(out, last > first ? last : first);
 		buf_append_char(out, '\n');
 	}
 	if (events > 0)

@@ -4,31 +4,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/escape.h"
-
-/* The decimal digits of n into out (at least 20 bytes); returns their
- * number. By hand: `scans` prints a few numbers for each of 100,000s of
- * sources, and printf's machinery cost more than the rest of the line. */
-static int format_u64(uint64_t n, char out[20])
-{
-	char t[20];
-	int len = 0;
-	do {
-		t[len++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	for (int i = 0; i < len; i++)
-		out[i] = t[len - 1 - i];
-	return len;
-}
-
-static int append_u64(struct buf *b, uint64_t n)
-{
-	char d[20];
-	return buf_append(b, d, (size_t)format_u64(n, d));
-}
+#include "util/fmt.h"
 
 /* s, then spaces up to `width` (printf's "%-*s"). */
 static int append_padded(struct buf *b, const char *s, size_t width)
@@ -43,8 +21,8 @@ static int append_padded(struct buf *b, const char *s, size_t width)
 
 int report_append_count(struct buf *b, uint64_t n)
 {
-	char digits[20];
-	int len = format_u64(n, digits);
+	char digits[FMT_U64_MAX];
+	int len = fmt_u64(n, digits);
 	char out[48];
 	int o = 0;
 	for (int i = 0; i < len; i++) {
@@ -67,32 +45,7 @@ static int append_approx(struct buf *b, uint64_t n, bool exact)
 
 static int append_stamp(struct buf *b, int64_t t, int32_t offset, bool with_zone)
 {
-	time_t tt = (time_t)(t + offset);
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
-		return buf_printf(b, "(time %" PRId64 ")", t);
-	int r;
-	int y = tm.tm_year + 1900;
-	if (y < 0 || y > 9999) {
-		r = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", y, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			       tm.tm_sec);
-	} else {
-		/* "%04d-%02d-%02d %02d:%02d:%02d" by hand (see format_u64()) */
-		char o[19];
-		int v[6] = { y / 100, y % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min };
-		static const char sep[6] = { 0, 0, '-', '-', ' ', ':' };
-		int k = 0;
-		for (int i = 0; i < 6; i++) {
-			if (sep[i])
-				o[k++] = sep[i];
-			o[k++] = (char)('0' + v[i] / 10 % 10);
-			o[k++] = (char)('0' + v[i] % 10);
-		}
-		o[k++] = ':';
-		o[k++] = (char)('0' + tm.tm_sec / 10 % 10);
-		o[k++] = (char)('0' + tm.tm_sec % 10);
-		r = buf_append(b, o, (size_t)k);
-	}
+	int r = buf_append_utc(b, t + offset);
 	if (r < 0 || !with_zone)
 		return r;
 	int32_t a = offset < 0 ? -offset : offset;
@@ -217,12 +170,12 @@ int report_append_ports(struct buf *b, const struct scan_result *r)
 			return e;
 		for (size_t i = 0; i < n && e >= 0; i++)
 			if ((e = buf_append_str(b, i ? ", " : "")) >= 0)
-				e = append_u64(b, p[i]);
+				e = buf_append_u64(b, p[i]);
 		return e;
 	}
 	if ((e = buf_append_str(b, proto)) < 0 || (e = buf_append_str(b, *proto ? " ports " : "ports ")) < 0 ||
-	    (e = append_u64(b, r->port_min)) < 0 || (e = buf_append_char(b, '-')) < 0 ||
-	    (e = append_u64(b, r->port_max)) < 0 || (e = buf_append_str(b, " (")) < 0 ||
+	    (e = buf_append_u64(b, r->port_min)) < 0 || (e = buf_append_char(b, '-')) < 0 ||
+	    (e = buf_append_u64(b, r->port_max)) < 0 || (e = buf_append_str(b, " (")) < 0 ||
 	    (e = append_approx(b, r->ports, r->ports_exact)) < 0)
 		return e;
 	return buf_append_str(b, " distinct)");
