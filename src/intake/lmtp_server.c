@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,8 +36,9 @@
 struct commit_req {
 	struct store_inbound_item item;
 	int r;
-	bool is_done;
-	pthread_cond_t done;	/* its session alone waits here */
+	/* Posted once the commit has ended, without the server's lock: a
+	 * session woken under it would only wait for the lock again. */
+	sem_t done;
 	struct commit_req *next;
 };
 
@@ -268,14 +270,11 @@ static void batch_finish(struct lmtp_server *srv, struct lmtp_server_batch *b, i
 						       .env_to = b->items[i].env_to });
 	if (r >= 0 && srv->p.on_commit)
 		srv->p.on_commit(srv->p.user);
-	pthread_mutex_lock(&srv->lock);
 	for (size_t i = 0; i < b->n; i++) {
 		b->reqs[i]->item = b->items[i];
 		b->reqs[i]->r = r;
-		b->reqs[i]->is_done = true;
-		pthread_cond_signal(&b->reqs[i]->done);
+		sem_post(&b->reqs[i]->done);	/* the session may free reqs[i] at once */
 	}
-	pthread_mutex_unlock(&srv->lock);
 }
 
 struct lmtp_server_batch *lmtp_server_batch_take(struct lmtp_server *srv)
@@ -398,17 +397,19 @@ static int commit(struct lmtp_server *srv, struct lmtp_session *ls, int64_t *ret
 		return -EAGAIN;
 	}
 	q.next = NULL;
-	pthread_cond_init(&q.done, NULL);
+	sem_init(&q.done, 0, 0);
 	bool was_empty = !srv->queue;
 	*srv->queue_tail = &q;
 	srv->queue_tail = &q.next;
 	srv->queue_len++;
+	pthread_mutex_unlock(&srv->lock);
+	/* The committer checks the queue under the lock before it waits, so
+	 * waking it after the lock is let go loses nothing. */
 	if (was_empty)
 		pthread_cond_broadcast(&srv->cond);
-	while (!q.is_done)
-		pthread_cond_wait(&q.done, &srv->lock);
-	pthread_mutex_unlock(&srv->lock);
-	pthread_cond_destroy(&q.done);
+	while (sem_wait(&q.done) < 0 && errno == EINTR)
+		;
+	sem_destroy(&q.done);
 	if (q.r >= 0)
 		*ret_id = q.item.id;
 	return q.r;
@@ -646,13 +647,15 @@ static void session_start(struct lmtp_server *srv, int fd)
 		/* An idle thread not yet given a client takes this one. */
 		if (srv->n_idle > srv->n_handoff) {
 			srv->handoff[srv->n_handoff++] = fd;
-			pthread_cond_signal(&srv->idle);
 			is_handed = true;
 		} else {
 			srv->n_threads++;
 		}
 	}
 	pthread_mutex_unlock(&srv->lock);
+	/* after the lock: the thread woken would only wait for it again */
+	if (is_handed)
+		pthread_cond_signal(&srv->idle);
 	if (is_full) {
 		static const char busy[] = "421 4.3.2 too many sessions, try again later\r\n";
 		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
