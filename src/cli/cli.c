@@ -135,12 +135,9 @@ void cli_time(int64_t t, char *out, size_t n)
 		snprintf(out, n, "-");
 		return;
 	}
-	struct buf b;
-	buf_init(&b, 64);
-	buf_append_utc(&b, t);
-	buf_append_char(&b, 'Z');
-	snprintf(out, n, "%s", buf_str(&b));
-	buf_free(&b);
+	char s[FMT_UTC_MAX];
+	fmt_utc(t, s);
+	snprintf(out, n, "%sZ", s);
 }
 
 int64_t cli_now(void)

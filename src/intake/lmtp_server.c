@@ -73,7 +73,6 @@ struct lmtp_server {
 	int *handoff;		/* accepted clients for idle threads (sessions_max) */
 	size_t n_handoff;
 	struct commit_req *queue, **queue_tail;
-	size_t queue_len;
 	size_t n_carriers;	/* writers that will take the queue in their next commit */
 };
 
@@ -233,7 +232,6 @@ static void queue_take(struct lmtp_server *srv, struct lmtp_server_batch *b)
 	}
 	if (!srv->queue)
 		srv->queue_tail = &srv->queue;
-	srv->queue_len -= b->n;
 }
 
 /* After the transaction that carried b ended with r. With is_retry, a
@@ -255,7 +253,6 @@ static void batch_finish(struct lmtp_server *srv, struct lmtp_server_batch *b, i
 			head = b->reqs[i];
 		}
 		srv->queue = head;
-		srv->queue_len += b->n;
 		pthread_cond_broadcast(&srv->cond);
 		pthread_mutex_unlock(&srv->lock);
 		return;
@@ -279,19 +276,13 @@ static void batch_finish(struct lmtp_server *srv, struct lmtp_server_batch *b, i
 
 struct lmtp_server_batch *lmtp_server_batch_take(struct lmtp_server *srv)
 {
+	struct lmtp_server_batch *b = NULL;
 	pthread_mutex_lock(&srv->lock);
-	bool has_queue = srv->queue != NULL;
-	pthread_mutex_unlock(&srv->lock);
-	if (!has_queue)
-		return NULL;
-	struct lmtp_server_batch *b = xmalloc(sizeof(*b));
-	pthread_mutex_lock(&srv->lock);
-	queue_take(srv, b);
-	pthread_mutex_unlock(&srv->lock);
-	if (!b->n) {
-		free(b);
-		return NULL;
+	if (srv->queue) {
+		b = xmalloc(sizeof(*b));
+		queue_take(srv, b);
 	}
+	pthread_mutex_unlock(&srv->lock);
 	return b;
 }
 
@@ -401,7 +392,6 @@ static int commit(struct lmtp_server *srv, struct lmtp_session *ls, int64_t *ret
 	bool was_empty = !srv->queue;
 	*srv->queue_tail = &q;
 	srv->queue_tail = &q.next;
-	srv->queue_len++;
 	pthread_mutex_unlock(&srv->lock);
 	/* The committer checks the queue under the lock before it waits, so
 	 * waking it after the lock is let go loses nothing. */

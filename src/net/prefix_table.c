@@ -360,7 +360,7 @@ int prefix_table_build(struct prefix_builder *b, struct prefix_table **ret_table
 	prefix_builder_free(b);
 	/* A family without a single range needs no index: its 1 M buckets
 	 * cost 8 MiB and a few ms to fill (serve builds four tables per
-	 * worker, in a write transaction), and every lookup answers NONE. */
+	 * worker), and every lookup answers NONE. */
 	if (!is_empty(t->n4, t->n4 ? t->iv4[0].value : PREFIX_TABLE_NONE))
 		index4_fill(t);
 	if (!is_empty(t->n6, t->n6 ? t->value6[0] : PREFIX_TABLE_NONE))

@@ -336,23 +336,37 @@ static const char *counted_sql(const char *head, const char *lead, size_t per, s
 
 #define CLAIM_IDS_MAX 32
 static_assert(1 + CLAIM_IDS_MAX <= DB_PARAMS_MAX, "a batch claim carries its ids as parameters");
+#define CHECK_ROWS_MAX 16
+static_assert(1 + 3 * CHECK_ROWS_MAX <= DB_PARAMS_MAX, "checklist rows are parameters");
 
+/* The counted statements, built on first use: claim_sql[n] claims n
+ * messages by id ($1 the lease's end), check_sql[n] inserts n checklist
+ * rows ($1 the evidence). */
 static const char *claim_sql[CLAIM_IDS_MAX + 1];
-static pthread_once_t claim_sql_once = PTHREAD_ONCE_INIT;
+static const char *check_sql[CHECK_ROWS_MAX + 1];
+static pthread_once_t counted_once = PTHREAD_ONCE_INIT;
 
-static void claim_sql_build(void)
+static void counted_build(void)
 {
 	for (size_t n = 1; n <= CLAIM_IDS_MAX; n++)
 		claim_sql[n] = counted_sql("UPDATE message SET state = 'processing', attempts = attempts + 1,"
 					   " lease_until = $1 WHERE id IN (", "", 1, 2, false, n,
 					   ") RETURNING " MESSAGE_COLS ", raw");
+	for (size_t n = 1; n <= CHECK_ROWS_MAX; n++)
+		check_sql[n] = counted_sql("INSERT INTO evidence_check (evidence, item, state, reason) VALUES ", "$1, ", 3,
+					   2, true, n, "");
 }
 
-/* The claim of n messages (1..CLAIM_IDS_MAX) by id: $1 the lease's end. */
 static const char *claim_update_sql(size_t n)
 {
-	pthread_once(&claim_sql_once, claim_sql_build);
+	pthread_once(&counted_once, counted_build);
 	return claim_sql[n];
+}
+
+static const char *check_insert_sql(size_t n)
+{
+	pthread_once(&counted_once, counted_build);
+	return check_sql[n];
 }
 
 static int cmp_message_id(const void *a, const void *b)
@@ -680,7 +694,6 @@ int store_ticket_list(struct store *s, const struct ticket_filter *f, struct tic
 	return 0;
 }
 
-
 int store_ticket_set_status(struct store *s, int64_t number, enum ticket_status status, int64_t now)
 {
 	static const char sql[] = "UPDATE ticket SET status = $2, updated_at = $3 WHERE number = $1";
@@ -904,26 +917,6 @@ int store_audit_add(struct store *s, int64_t ticket, const char *actor, const ch
 {
 	static const char sql[] = "INSERT INTO audit (at, actor, ticket, action, detail) VALUES ($1, $2, $3, $4, $5)";
 	return Q(s, sql, I(now), T(actor), ticket ? I(ticket) : DB_NULL_V, T(action), T(detail ? detail : ""));
-}
-
-#define CHECK_ROWS_MAX 16
-static_assert(1 + 3 * CHECK_ROWS_MAX <= DB_PARAMS_MAX, "checklist rows are parameters");
-
-static const char *check_sql[CHECK_ROWS_MAX + 1];
-static pthread_once_t check_sql_once = PTHREAD_ONCE_INIT;
-
-static void check_sql_build(void)
-{
-	for (size_t n = 1; n <= CHECK_ROWS_MAX; n++)
-		check_sql[n] = counted_sql("INSERT INTO evidence_check (evidence, item, state, reason) VALUES ", "$1, ", 3,
-					   2, true, n, "");
-}
-
-/* The INSERT of n checklist rows (1..CHECK_ROWS_MAX). */
-static const char *check_insert_sql(size_t n)
-{
-	pthread_once(&check_sql_once, check_sql_build);
-	return check_sql[n];
 }
 
 int store_evidence_add(struct store *s, int64_t ticket, int64_t message, const char *abuse_type, int64_t events,

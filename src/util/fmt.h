@@ -12,10 +12,12 @@
 #include "util/buf.h"
 
 #define FMT_U64_MAX 20	/* digits of UINT64_MAX */
+#define FMT_UTC_MAX 32	/* fmt_utc()'s text and its NUL, for any t */
 
 /* The decimal digits of n into out (no NUL); returns their number. */
 int fmt_u64(uint64_t n, char out[FMT_U64_MAX]);
 int buf_append_u64(struct buf *b, uint64_t n);
-/* t (seconds since the epoch) as "YYYY-MM-DD HH:MM:SS" in UTC; a time
- * gmtime cannot express as "(time T)". */
+/* t (seconds since the epoch) as "YYYY-MM-DD HH:MM:SS" in UTC, NUL-ended;
+ * a time gmtime cannot express as "(time T)". Returns the length. */
+int fmt_utc(int64_t t, char out[FMT_UTC_MAX]);
 int buf_append_utc(struct buf *b, int64_t t);

@@ -82,4 +82,12 @@ Test(fmt, utc_outside_four_digit_years)
 	cr_assert_eq(buf_append_utc(&b, INT64_MAX), 0);	/* no calendar holds it */
 	cr_assert_str_eq(buf_str(&b), "(time 9223372036854775807)");
 	buf_free(&b);
+	/* the longest texts fit the caller's array, and the length is theirs */
+	int64_t wide[] = { INT64_MIN, INT64_MAX, (int64_t)1 << 55, -((int64_t)1 << 55) };
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		char out[FMT_UTC_MAX];
+		int n = fmt_utc(wide[i], out);
+		cr_assert(n > 0 && n < FMT_UTC_MAX, "fmt_utc(%" PRId64 ") wrote %d bytes", wide[i], n);
+		cr_assert_eq((size_t)n, strlen(out));
+	}
 }
